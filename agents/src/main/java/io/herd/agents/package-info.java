@@ -1,0 +1,2 @@
+/** agents module of Herd. */
+package io.herd.agents;

@@ -1,0 +1,2 @@
+/** api-spec module of Herd. */
+package io.herd.api;

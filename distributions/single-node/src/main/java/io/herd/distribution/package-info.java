@@ -1,0 +1,2 @@
+/** distributions/single-node module of Herd. */
+package io.herd.distribution;

@@ -1,0 +1,2 @@
+/** gateway module of Herd. */
+package io.herd.gateway;

@@ -1,0 +1,2 @@
+/** inference-provider module of Herd. */
+package io.herd.engine;

@@ -1,0 +1,2 @@
+/** safety-provider module of Herd. */
+package io.herd.safety;
