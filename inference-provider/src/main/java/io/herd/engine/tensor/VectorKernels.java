@@ -112,4 +112,36 @@ final class VectorKernels {
         }
         return acc.reduceLanes(VectorOperators.ADD);
     }
+
+    static float dot(float[] a, int aOffset, float[] b, int bOffset, int n) {
+        int step = F256.length();
+        FloatVector acc0 = FloatVector.zero(F256);
+        FloatVector acc1 = FloatVector.zero(F256);
+        int i = 0;
+        for (; i + 2 * step <= n; i += 2 * step) {
+            acc0 = FloatVector.fromArray(F256, a, aOffset + i).fma(FloatVector.fromArray(F256, b, bOffset + i), acc0);
+            acc1 = FloatVector.fromArray(F256, a, aOffset + i + step).fma(FloatVector.fromArray(F256, b, bOffset + i + step), acc1);
+        }
+        for (; i + step <= n; i += step) {
+            acc0 = FloatVector.fromArray(F256, a, aOffset + i).fma(FloatVector.fromArray(F256, b, bOffset + i), acc0);
+        }
+        float sum = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) {
+            sum += a[aOffset + i] * b[bOffset + i];
+        }
+        return sum;
+    }
+
+    static void addScaled(float[] y, int yOffset, float a, float[] x, int xOffset, int n) {
+        int step = F256.length();
+        FloatVector scale = FloatVector.broadcast(F256, a);
+        int i = 0;
+        for (; i + step <= n; i += step) {
+            FloatVector.fromArray(F256, x, xOffset + i).fma(scale, FloatVector.fromArray(F256, y, yOffset + i))
+                    .intoArray(y, yOffset + i);
+        }
+        for (; i < n; i++) {
+            y[yOffset + i] += a * x[xOffset + i];
+        }
+    }
 }
