@@ -72,6 +72,11 @@ public final class GGUFLlamaReader {
      * {@link Llama#close()}.
      */
     public static Llama read(GGUFFile gguf, Tokenizer tokenizer, Parallel pool) throws GGUFFormatException {
+        return read(gguf, tokenizer, pool, KvCachePrecision.F16);
+    }
+
+    public static Llama read(GGUFFile gguf, Tokenizer tokenizer, Parallel pool, KvCachePrecision kvCachePrecision)
+            throws GGUFFormatException {
         Configuration c = configuration(gguf);
         FloatTensor embedding = matrix(gguf, "token_embd.weight", c.dim(), c.vocabularySize());
         List<Weights.Layer> layers = new ArrayList<>();
@@ -94,7 +99,8 @@ public final class GGUFLlamaReader {
         Weights weights = new Weights(embedding, List.copyOf(layers), vector(gguf, "output_norm.weight", c.dim()), output,
                 ropeFrequencyFactors(gguf, c));
         String name = gguf.optionalString("general.name").orElse(gguf.path().getFileName().toString());
-        return new Llama(name, c, weights, tokenizer, gguf.optionalString("tokenizer.chat_template").orElse(null), pool, gguf);
+        return new Llama(name, c, weights, tokenizer, gguf.optionalString("tokenizer.chat_template").orElse(null), pool, gguf,
+                kvCachePrecision);
     }
 
     private static float[] ropeFrequencyFactors(GGUFFile gguf, Configuration c) throws GGUFFormatException {

@@ -21,11 +21,18 @@ public final class Llama implements LanguageModel {
     private final String chatTemplate;
     private final Parallel pool;
     private final AutoCloseable resources;
+    private final boolean halfPrecisionAttention;
     /** Per rotated pair i: the angle per position, scaling and frequency factors applied. */
     private final double[] ropeFrequencies;
 
     public Llama(String name, Configuration config, Weights weights, Tokenizer tokenizer, String chatTemplate,
                  Parallel pool, AutoCloseable resources) {
+        this(name, config, weights, tokenizer, chatTemplate, pool, resources, KvCachePrecision.F16);
+    }
+
+    public Llama(String name, Configuration config, Weights weights, Tokenizer tokenizer, String chatTemplate,
+                 Parallel pool, AutoCloseable resources, KvCachePrecision kvCachePrecision) {
+        this.halfPrecisionAttention = kvCachePrecision == KvCachePrecision.F16;
         this.name = name;
         this.config = config;
         this.weights = weights;
@@ -46,6 +53,10 @@ public final class Llama implements LanguageModel {
             }
             ropeFrequencies[i] = frequency * config.ropePositionScale();
         }
+    }
+
+    public KvCachePrecision kvCachePrecision() {
+        return halfPrecisionAttention ? KvCachePrecision.F16 : KvCachePrecision.F32;
     }
 
     public Configuration configuration() {
@@ -114,6 +125,11 @@ public final class Llama implements LanguageModel {
 
             rotate(s.q, 0, c.heads(), headSize, s);
             rotate(keys, position * kvDim, c.kvHeads(), headSize, s);
+            if (halfPrecisionAttention) {
+                roundToHalf(keys, position * kvDim, kvDim);
+                roundToHalf(values, position * kvDim, kvDim);
+                roundToHalf(s.q, 0, c.queryDim());
+            }
 
             attention(s, keys, values, position);
 
@@ -160,6 +176,12 @@ public final class Llama implements LanguageModel {
         return s;
     }
 
+    private static void roundToHalf(float[] a, int offset, int n) {
+        for (int i = offset; i < offset + n; i++) {
+            a[i] = Float.float16ToFloat(Float.floatToFloat16(a[i]));
+        }
+    }
+
     private void ropeAngles(State s, int position) {
         for (int i = 0; i < ropeFrequencies.length; i++) {
             double angle = position * ropeFrequencies[i];
@@ -198,6 +220,9 @@ public final class Llama implements LanguageModel {
                     s.attention[scores + t] = ArrayMath.dot(s.q, queryOffset, keys, t * kvDim + kvOffset, headSize) * scale;
                 }
                 ArrayMath.softmax(s.attention, scores, position + 1);
+                if (halfPrecisionAttention) {
+                    roundToHalf(s.attention, scores, position + 1);
+                }
                 java.util.Arrays.fill(s.xb2, queryOffset, queryOffset + headSize, 0f);
                 for (int t = 0; t <= position; t++) {
                     ArrayMath.addScaled(s.xb2, queryOffset, s.attention[scores + t], values, t * kvDim + kvOffset, headSize);
