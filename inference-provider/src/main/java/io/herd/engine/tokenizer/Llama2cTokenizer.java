@@ -27,16 +27,17 @@ public final class Llama2cTokenizer extends VocabularyTokenizer {
     private final int spaceToken;
 
     /**
-     * @param vocabTexts token texts as stored in the file (spaces as spaces, bytes as {@code <0xNN>},
-     *                   BOS and EOS as {@code "\n<s>\n"} and {@code "\n</s>\n"})
-     * @param scores     merge scores
+     * @param vocab  token bytes as stored in the file (spaces as spaces, bytes as {@code <0xNN>},
+     *               BOS and EOS as {@code "\n<s>\n"} and {@code "\n</s>\n"})
+     * @param scores merge scores
      */
-    public Llama2cTokenizer(String[] vocabTexts, float[] scores) {
-        this(vocabTexts, scores, types(vocabTexts));
+    public Llama2cTokenizer(byte[][] vocab, float[] scores) {
+        this(latin1Texts(vocab), vocab, scores);
     }
 
-    private Llama2cTokenizer(String[] vocabTexts, float[] scores, TokenType[] types) {
-        super(pieces(vocabTexts, types), specialTexts(vocabTexts, types), types, BOS, EOS,
+    // run.c compares C strings, so merging works on bytes: Latin-1 strings hold one byte per char
+    private Llama2cTokenizer(String[] vocabTexts, byte[][] vocab, float[] scores) {
+        super(pieces(vocab, types(vocabTexts)), specialTexts(vocabTexts.length), types(vocabTexts), BOS, EOS,
                 Set.of(BOS), true);
         if (scores.length != vocabTexts.length) {
             throw new IllegalArgumentException("llama2.c vocabulary has " + vocabTexts.length + " tokens but "
@@ -50,6 +51,14 @@ public final class Llama2cTokenizer extends VocabularyTokenizer {
         }
         Integer space = idByText.get(" ");
         this.spaceToken = space != null ? space : FIRST_BYTE_TOKEN + ' ';
+    }
+
+    private static String[] latin1Texts(byte[][] vocab) {
+        String[] texts = new String[vocab.length];
+        for (int id = 0; id < vocab.length; id++) {
+            texts[id] = ByteLevelBpeTokenizer.latin1(vocab[id]);
+        }
+        return texts;
     }
 
     private static TokenType[] types(String[] texts) {
@@ -69,22 +78,22 @@ public final class Llama2cTokenizer extends VocabularyTokenizer {
         return types;
     }
 
-    /** Texts for special-token matching: the export script wraps BOS/EOS in newlines; match the bare form. */
-    private static String[] specialTexts(String[] texts, TokenType[] types) {
-        String[] result = texts.clone();
+    /**
+     * Texts for special-token matching: only the three specials, in their bare form (the export
+     * script wraps BOS and EOS in newlines).
+     */
+    private static String[] specialTexts(int vocabularySize) {
+        String[] result = new String[vocabularySize];
         result[UNKNOWN] = "<unk>";
         result[BOS] = "<s>";
         result[EOS] = "</s>";
         return result;
     }
 
-    private static byte[][] pieces(String[] texts, TokenType[] types) {
-        byte[][] pieces = new byte[texts.length][];
-        for (int id = 0; id < texts.length; id++) {
-            pieces[id] = switch (types[id]) {
-                case BYTE -> new byte[] {(byte) (id - FIRST_BYTE_TOKEN)};
-                default -> texts[id].getBytes(StandardCharsets.UTF_8);
-            };
+    private static byte[][] pieces(byte[][] vocab, TokenType[] types) {
+        byte[][] pieces = new byte[vocab.length][];
+        for (int id = 0; id < vocab.length; id++) {
+            pieces[id] = types[id] == TokenType.BYTE ? new byte[] {(byte) (id - FIRST_BYTE_TOKEN)} : vocab[id].clone();
         }
         pieces[UNKNOWN] = "<unk>".getBytes(StandardCharsets.US_ASCII);
         pieces[BOS] = "<s>".getBytes(StandardCharsets.US_ASCII);
@@ -109,12 +118,12 @@ public final class Llama2cTokenizer extends VocabularyTokenizer {
         for (int offset = 0; offset < text.length(); ) {
             int codePoint = text.codePointAt(offset);
             int end = offset + Character.charCount(codePoint);
-            String character = text.substring(offset, end);
-            Integer id = idByText.get(character);
+            byte[] character = text.substring(offset, end).getBytes(StandardCharsets.UTF_8);
+            Integer id = idByText.get(ByteLevelBpeTokenizer.latin1(character));
             if (id != null) {
                 initial.add(id);
             } else {
-                for (byte b : character.getBytes(StandardCharsets.UTF_8)) {
+                for (byte b : character) {
                     initial.add((b & 0xFF) + FIRST_BYTE_TOKEN);
                 }
             }
