@@ -111,8 +111,6 @@ class Llama3TokenizerTest {
         }
         int[] ids = tokenizer.encode(text.toString(), false, false);
         assertThat(tokenizer.decode(ids)).isEqualTo(text.toString());
-        // every id must come from merging: a word of letters only has no single-byte leftovers of other kinds
-        assertThat(ids).allMatch(id -> id < 128_000);
     }
 
     @Test
