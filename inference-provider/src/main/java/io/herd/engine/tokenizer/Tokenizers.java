@@ -76,9 +76,10 @@ public final class Tokenizers {
             default -> throw gguf.error("unsupported tokenizer model '" + model
                     + "' (tokenizer.ggml.model); supported: llama (SentencePiece), gpt2 (byte-level BPE)");
         };
-        // llama.cpp's defaults when the ids are not given
-        int bos = tokenId(gguf, "tokenizer.ggml.bos_token_id", spm ? 1 : 11, n);
-        int eos = tokenId(gguf, "tokenizer.ggml.eos_token_id", spm ? 2 : 11, n);
+        // llama.cpp's SentencePiece defaults when the ids are not given; byte-level vocabularies
+        // have no convention (llama.cpp's 11 is GPT-2's), so none
+        int bos = tokenId(gguf, "tokenizer.ggml.bos_token_id", spm ? 1 : -1, n);
+        int eos = tokenId(gguf, "tokenizer.ggml.eos_token_id", spm ? 2 : -1, n);
         Set<Integer> stops = new LinkedHashSet<>();
         for (String key : List.of("tokenizer.ggml.eot_token_id", "tokenizer.ggml.eom_token_id")) {
             int id = tokenId(gguf, key, -1, n);
