@@ -18,7 +18,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-/** Builds tokenizers from the files Llama models ship with. */
+/**
+ * Builds tokenizers from the files Llama models ship with. The tokenizers are immutable (apart
+ * from an internal word cache) and safe to share between threads; {@link StreamingDecoder}s are not.
+ */
 public final class Tokenizers {
 
     /** Number of special tokens Meta reserves after the Llama 3 BPE ranks. */
@@ -193,8 +196,12 @@ public final class Tokenizers {
         int eos = base + LLAMA3_NAMED_SPECIAL_TOKENS.indexOf("<|end_of_text|>");
         Set<Integer> stops = Set.of(base + LLAMA3_NAMED_SPECIAL_TOKENS.indexOf("<|eom_id|>"),
                 base + LLAMA3_NAMED_SPECIAL_TOKENS.indexOf("<|eot_id|>"));
-        // no merge list: tiktoken joins two parts whenever their concatenation is a token, at that token's rank
-        return new ByteLevelBpeTokenizer(pieces, texts, types, null, PreTokenizer.LLAMA3, bos, eos, stops, true, true);
+        try {
+            // no merge list: tiktoken joins two parts whenever their concatenation is a token, at that token's rank
+            return new ByteLevelBpeTokenizer(pieces, texts, types, null, PreTokenizer.LLAMA3, bos, eos, stops, true, true);
+        } catch (IllegalArgumentException e) {
+            throw new IOException(tokenizerModel + ": " + e.getMessage(), e);
+        }
     }
 
     private static List<byte[]> readTiktokenRanks(Path file) throws IOException {
