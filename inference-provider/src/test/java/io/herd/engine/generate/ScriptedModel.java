@@ -22,6 +22,7 @@ public final class ScriptedModel implements LanguageModel {
     public final List<Integer> forwardPositions = new ArrayList<>();
     public final List<Integer> forwardTokens = new ArrayList<>();
     public int prefillCalls;
+    public final List<int[]> prefills = new ArrayList<>();
     public int statesCreated;
     public int statesClosed;
     public int lastStateLength = -1;
@@ -92,6 +93,7 @@ public final class ScriptedModel implements LanguageModel {
     @Override
     public float[] prefill(ModelState state, int[] tokens, int startPosition) {
         prefillCalls++;
+        prefills.add(tokens.clone());
         State s = (State) state;
         if (startPosition + tokens.length > s.length) {
             throw new IllegalStateException("prefill beyond the state's context");
