@@ -25,6 +25,20 @@ final class RankedTokens {
         return ids;
     }
 
+    /** The given ids ordered by score, highest first. */
+    static int[] sortedDescending(float[] scores, int[] ids) {
+        long[] packed = new long[ids.length];
+        for (int i = 0; i < ids.length; i++) {
+            packed[i] = pack(scores[ids[i]], ids[i]);
+        }
+        Arrays.sort(packed);
+        int[] sorted = new int[ids.length];
+        for (int i = 0; i < ids.length; i++) {
+            sorted[i] = unpackId(packed[i]);
+        }
+        return sorted;
+    }
+
     /** Ids of the {@code k} highest of the first {@code count} scores, highest first (ties: lower id first). */
     static int[] topK(float[] scores, int count, int k) {
         if (k >= count) {

@@ -20,6 +20,8 @@ import java.util.random.RandomGeneratorFactory;
 public final class Sampler {
 
     private static final String RANDOM_ALGORITHM = "L64X128MixRandom";
+    /** Weights relative to the most likely token (which has 1) tried as cut-offs before sorting everything. */
+    private static final double[] NUCLEUS_THRESHOLDS = {1e-3, 1e-6, 1e-12};
 
     private final SamplingParameters parameters;
     private final int vocabularySize;
@@ -31,6 +33,7 @@ public final class Sampler {
     private int[] completionDistinct;
     private int completionDistinctCount;
     private final int[] windowMark;
+    private double[] allWeights;
     private int windowStamp;
 
     public Sampler(SamplingParameters parameters, int vocabularySize, int[] promptTokens) {
@@ -117,36 +120,45 @@ public final class Sampler {
     }
 
     private int sampleTruncated(float[] scores) {
-        int[] candidates;
+        float max = Float.NEGATIVE_INFINITY;
+        for (int i = 0; i < vocabularySize; i++) {
+            max = Math.max(max, scores[i]);
+        }
+        if (max == Float.NEGATIVE_INFINITY) {
+            // Every token was ruled out (e.g. all logits -inf): nothing to prefer, take the first.
+            return 0;
+        }
         int topK = parameters.topK();
+        boolean topP = parameters.topP() < 1.0;
+        int[] candidates;
+        double nucleusMass = 0; // mass of the distribution top-p cuts, when the candidates are only part of it
         if (topK > 0 && topK < vocabularySize) {
             candidates = RankedTokens.topK(scores, vocabularySize, topK);
-        } else if (parameters.topP() < 1.0) {
-            candidates = RankedTokens.sortedDescending(scores, vocabularySize);
+        } else if (topP) {
+            double[] all = allWeights();
+            for (int i = 0; i < vocabularySize; i++) {
+                all[i] = Math.exp(scores[i] - max);
+                nucleusMass += all[i];
+            }
+            candidates = nucleusSuperset(scores, all, nucleusMass);
         } else {
             candidates = null; // all tokens, in id order: no truncation needs an ordering
         }
         int count = candidates == null ? vocabularySize : candidates.length;
-        float max = Float.NEGATIVE_INFINITY;
-        for (int i = 0; i < count; i++) {
-            max = Math.max(max, scores[id(candidates, i)]);
-        }
-        if (max == Float.NEGATIVE_INFINITY) {
-            // Every token was ruled out (e.g. all logits -inf): nothing to prefer, take the first.
-            return id(candidates, 0);
-        }
         double[] weights = new double[count];
         double total = 0;
         for (int i = 0; i < count; i++) {
-            weights[i] = Math.exp(scores[id(candidates, i)] - max);
+            int token = id(candidates, i);
+            weights[i] = nucleusMass > 0 ? allWeights[token] : Math.exp(scores[token] - max);
             total += weights[i];
         }
-        if (candidates != null && parameters.topP() < 1.0) {
+        if (topP) {
+            double target = parameters.topP() * (nucleusMass > 0 ? nucleusMass : total);
             double cumulative = 0;
             int keep = count;
             for (int i = 0; i < count; i++) {
                 cumulative += weights[i];
-                if (cumulative >= parameters.topP() * total) {
+                if (cumulative >= target) {
                     keep = i + 1;
                     break;
                 }
@@ -180,6 +192,43 @@ public final class Sampler {
         }
         // Rounding left the target at the very end of the range.
         return id(candidates, lastPositive);
+    }
+
+    /**
+     * The tokens that top-p may keep, most likely first, without sorting the whole vocabulary: the
+     * tokens at or above a weight threshold form a prefix of the sorted order, so when their mass
+     * already reaches top-p's target, the nucleus lies among them.
+     */
+    private int[] nucleusSuperset(float[] scores, double[] weights, double mass) {
+        double target = parameters.topP() * mass;
+        for (double threshold : NUCLEUS_THRESHOLDS) {
+            double above = 0;
+            int count = 0;
+            for (int i = 0; i < vocabularySize; i++) {
+                if (weights[i] >= threshold) {
+                    above += weights[i];
+                    count++;
+                }
+            }
+            if (above >= target) {
+                int[] ids = new int[count];
+                int next = 0;
+                for (int i = 0; i < vocabularySize; i++) {
+                    if (weights[i] >= threshold) {
+                        ids[next++] = i;
+                    }
+                }
+                return RankedTokens.sortedDescending(scores, ids);
+            }
+        }
+        return RankedTokens.sortedDescending(scores, vocabularySize);
+    }
+
+    private double[] allWeights() {
+        if (allWeights == null) {
+            allWeights = new double[vocabularySize];
+        }
+        return allWeights;
     }
 
     private static int id(int[] candidates, int index) {

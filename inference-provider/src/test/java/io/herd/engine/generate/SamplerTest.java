@@ -113,6 +113,60 @@ class SamplerTest {
     }
 
     @Test
+    void topPOverALargeVocabularyMatchesABruteForceNucleus() {
+        float[] logits = new float[5000];
+        java.util.Random random = new java.util.Random(11);
+        for (int i = 0; i < logits.length; i++) {
+            logits[i] = (float) (3 * random.nextGaussian());
+        }
+        Set<Integer> nucleus = bruteForceNucleus(logits, 0.5);
+        Sampler sampler = new Sampler(SamplingParameters.builder().topP(0.5).seed(12L).build(), logits.length, new int[0]);
+        Set<Integer> seen = new HashSet<>();
+        for (int i = 0; i < 1_500; i++) {
+            seen.add(sampler.sample(logits));
+        }
+        assertThat(nucleus).containsAll(seen);
+        assertThat(seen.size()).isGreaterThan(nucleus.size() / 3);
+    }
+
+    @Test
+    void topPReachesIntoALongFlatTail() {
+        // One token with e^10 against 4999 of weight 1: p = 0.9 needs ceil(0.9 * (e^10 + 4999) - e^10) = 2297
+        // tail tokens, the lowest ids first among equals.
+        float[] logits = new float[5000];
+        logits[0] = 10f;
+        Set<Integer> nucleus = bruteForceNucleus(logits, 0.9);
+        assertThat(nucleus).hasSize(2298).contains(0, 2297).doesNotContain(2298);
+        Sampler sampler = new Sampler(SamplingParameters.builder().topP(0.9).seed(13L).build(), logits.length, new int[0]);
+        int highest = 0;
+        for (int i = 0; i < 500; i++) {
+            highest = Math.max(highest, sampler.sample(logits));
+        }
+        assertThat(highest).isLessThanOrEqualTo(2297).isGreaterThan(500);
+    }
+
+    /** The smallest most-likely-first prefix (ties by id) whose probability reaches p, by sorting everything. */
+    private static Set<Integer> bruteForceNucleus(float[] logits, double p) {
+        Integer[] order = new Integer[logits.length];
+        double total = 0;
+        for (int i = 0; i < logits.length; i++) {
+            order[i] = i;
+            total += Math.exp(logits[i]);
+        }
+        java.util.Arrays.sort(order, (a, b) -> logits[a] != logits[b] ? Float.compare(logits[b], logits[a]) : Integer.compare(a, b));
+        Set<Integer> kept = new HashSet<>();
+        double cumulative = 0;
+        for (Integer id : order) {
+            kept.add(id);
+            cumulative += Math.exp(logits[id]);
+            if (cumulative >= p * total) {
+                break;
+            }
+        }
+        return kept;
+    }
+
+    @Test
     void minPDropsTokensBelowTheFractionOfTheMostLikely() {
         // threshold 0.2 * 0.5 = 0.1: 0.15 stays, 0.05 goes
         double[] seen = frequencies(SamplingParameters.builder().minP(0.2).seed(6L).build(), logitsOf(0.5, 0.3, 0.15, 0.05));
