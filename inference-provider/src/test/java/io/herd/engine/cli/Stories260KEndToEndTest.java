@@ -85,7 +85,7 @@ class Stories260KEndToEndTest {
     void generateFromLlama2cCheckpointAndTokenizerPrintsWhatLlama2cPrints() {
         int status = run("generate", "--model", MODELS.resolve("stories260K.bin").toString(),
                 "--tokenizer", MODELS.resolve("tok512.bin").toString(), "--prompt", PROMPT,
-                "--temperature", "0", "--max-tokens", String.valueOf(GENERATED), "--threads", "2");
+                "--temperature", "0", "--max-tokens", String.valueOf(GENERATED), "--threads", "1");
         assertThat(status).as(stderr.toString(StandardCharsets.UTF_8)).isZero();
         assertThat(out()).isEqualTo(referenceText);
     }
