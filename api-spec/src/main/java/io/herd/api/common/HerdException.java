@@ -9,7 +9,7 @@ import java.util.Objects;
  */
 public abstract sealed class HerdException extends RuntimeException
         permits InvalidRequestException, NotFoundException, AuthenticationException, PermissionDeniedException,
-        PayloadTooLargeException, OverloadedException, NotImplementedException, ProviderException,
+        PayloadTooLargeException, RateLimitException, OverloadedException, NotImplementedException, ProviderException,
         InternalServerException {
 
     private final int httpStatus;
@@ -42,6 +42,11 @@ public abstract sealed class HerdException extends RuntimeException
     /** The request field at fault, e.g. {@code temperature} or {@code messages[0].role}; may be null. */
     public String param() {
         return param;
+    }
+
+    /** How long a client should wait before retrying (the {@code Retry-After} header); null when retrying is pointless. */
+    public java.time.Duration retryAfter() {
+        return null;
     }
 
     public ErrorResponse toErrorResponse() {

@@ -12,7 +12,7 @@ public final class OverloadedException extends HerdException {
         this.retryAfter = retryAfter;
     }
 
-    /** How long the client should wait before retrying; null when unknown. */
+    @Override
     public Duration retryAfter() {
         return retryAfter;
     }
