@@ -39,6 +39,7 @@ record LabelledDataset(List<Example> examples) {
     }
 
     List<Example> split(String name) {
-        return examples.stream().filter(e -> name.equals("all") || e.split().equals(name)).toList();
+        List<String> parts = List.of(name.split("\\+"));
+        return examples.stream().filter(e -> name.equals("all") || parts.contains(e.split())).toList();
     }
 }
