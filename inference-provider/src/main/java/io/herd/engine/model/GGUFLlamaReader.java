@@ -122,13 +122,13 @@ public final class GGUFLlamaReader {
 
     private static FloatTensor matrix(GGUFFile gguf, String name, int columns, int rows) throws GGUFFormatException {
         GGUFTensorInfo info = gguf.tensor(name);
-        if (info.dimensions() != 2 || info.dim(0) != columns || info.dim(1) != rows) {
-            throw gguf.error("tensor '" + name + "': shape mismatch, expected [" + columns + ", " + rows + "] but found "
-                    + Arrays.toString(info.shape()));
-        }
         if (!FloatTensor.isSupported(info.type())) {
             throw gguf.error("tensor '" + name + "': type " + info.type()
                     + " is not supported (supported: F32, F16, BF16, Q8_0, Q4_0, Q4_K, Q6_K)");
+        }
+        if (info.dimensions() != 2 || info.dim(0) != columns || info.dim(1) != rows) {
+            throw gguf.error("tensor '" + name + "': shape mismatch, expected [" + columns + ", " + rows + "] but found "
+                    + Arrays.toString(info.shape()));
         }
         return FloatTensor.of(info.type(), gguf.tensorData(name), info.elementCount());
     }
