@@ -67,4 +67,27 @@ public final class Q8_0Tensor extends FloatTensor {
             }
         }
     }
+
+    @Override
+    protected void dotRow(long rowOffset, MatmulInput[] inputs, int count, int cols, float[][] outputs, int[] outputOffsets, int row) {
+        if (!Kernels.VECTOR || count < 4) {
+            super.dotRow(rowOffset, inputs, count, cols, outputs, outputOffsets, row);
+            return;
+        }
+        long firstBlock = rowOffset / BLOCK * BLOCK_BYTES;
+        float[] results = new float[4];
+        int b = 0;
+        for (; b + 4 <= count; b += 4) {
+            VectorKernels.dot4(false, data, firstBlock, cols / BLOCK,
+                    inputs[b].q8WideQuants(), inputs[b].q8Scales(), inputs[b + 1].q8WideQuants(), inputs[b + 1].q8Scales(),
+                    inputs[b + 2].q8WideQuants(), inputs[b + 2].q8Scales(), inputs[b + 3].q8WideQuants(), inputs[b + 3].q8Scales(),
+                    results);
+            for (int j = 0; j < 4; j++) {
+                outputs[b + j][outputOffsets[b + j] + row] = results[j];
+            }
+        }
+        for (; b < count; b++) {
+            outputs[b][outputOffsets[b] + row] = dot(rowOffset, inputs[b], cols);
+        }
+    }
 }
