@@ -78,26 +78,27 @@ public final class Q4_0Tensor extends FloatTensor {
         }
     }
 
+    private record WideRow(short[] quants, float[] scales) {
+    }
+
     @Override
-    protected void dotRow(long rowOffset, MatmulInput[] inputs, int count, int cols, float[][] outputs, int[] outputOffsets, int row) {
-        if (!Kernels.VECTOR || count < 4) {
-            super.dotRow(rowOffset, inputs, count, cols, outputs, outputOffsets, row);
+    protected Object rowScratch(int cols) {
+        return Kernels.VECTOR ? new WideRow(new short[cols], new float[cols / BLOCK]) : null;
+    }
+
+    /** Widens the row once, then runs every input against it (bit-identical to {@link #dot(long, MatmulInput, int)}). */
+    @Override
+    protected void dotRow(long rowOffset, MatmulInput[] inputs, int count, int cols, float[][] outputs, int[] outputOffsets,
+                          int row, Object scratch) {
+        if (!(scratch instanceof WideRow wide)) {
+            super.dotRow(rowOffset, inputs, count, cols, outputs, outputOffsets, row, scratch);
             return;
         }
-        long firstBlock = rowOffset / BLOCK * BLOCK_BYTES;
-        float[] results = new float[4];
-        int b = 0;
-        for (; b + 4 <= count; b += 4) {
-            VectorKernels.dot4(true, data, firstBlock, cols / BLOCK,
-                    inputs[b].q8WideQuants(), inputs[b].q8Scales(), inputs[b + 1].q8WideQuants(), inputs[b + 1].q8Scales(),
-                    inputs[b + 2].q8WideQuants(), inputs[b + 2].q8Scales(), inputs[b + 3].q8WideQuants(), inputs[b + 3].q8Scales(),
-                    results);
-            for (int j = 0; j < 4; j++) {
-                outputs[b + j][outputOffsets[b + j] + row] = results[j];
-            }
-        }
-        for (; b < count; b++) {
-            outputs[b][outputOffsets[b] + row] = dot(rowOffset, inputs[b], cols);
+        int blocks = cols / BLOCK;
+        VectorKernels.widenQ4_0(data, rowOffset / BLOCK * BLOCK_BYTES, blocks, wide.quants(), wide.scales());
+        for (int b = 0; b < count; b++) {
+            outputs[b][outputOffsets[b] + row] = VectorKernels.dotWide(wide.quants(), wide.scales(),
+                    inputs[b].q8WideQuants(), inputs[b].q8Scales(), blocks);
         }
     }
 }
