@@ -5,8 +5,8 @@ import java.util.random.RandomGenerator;
 import java.util.random.RandomGeneratorFactory;
 
 /**
- * Picks the next token from logits. Order of operations (as in Hugging Face and vLLM): penalties,
- * then temperature, then top-k, top-p and min-p on the tempered distribution, then a draw.
+ * Picks the next token from logits. Order of operations (as in Hugging Face and vLLM): logit bias,
+ * penalties, then temperature, then top-k, top-p and min-p on the tempered distribution, then a draw.
  * Temperature 0 is greedy: the argmax after penalties. Penalties follow their definitions:
  * <ul>
  *   <li>repetition (llama.cpp {@code repeat_penalty}): each distinct token among the last
@@ -76,6 +76,7 @@ public final class Sampler {
             float logit = logits[i];
             work[i] = Float.isNaN(logit) ? Float.NEGATIVE_INFINITY : logit;
         }
+        applyLogitBias(work);
         applyRepetitionPenalty(work);
         applyFrequencyAndPresencePenalties(work);
         if (parameters.isGreedy()) {
@@ -86,6 +87,15 @@ public final class Sampler {
             work[i] *= inverseTemperature;
         }
         return sampleTruncated(work);
+    }
+
+    private void applyLogitBias(float[] scores) {
+        for (var bias : parameters.logitBias().entrySet()) {
+            int token = bias.getKey();
+            if (token < vocabularySize) {
+                scores[token] += bias.getValue().floatValue();
+            }
+        }
     }
 
     void applyRepetitionPenalty(float[] scores) {
