@@ -106,10 +106,11 @@ class SafetyApiTest {
 
     @Test
     void llamaGuardRunsThroughTheRouterAndItsVerdictIsParsed() {
-        // guard-model echoes the last user message, i.e. the whole Llama Guard prompt: that is not a verdict
+        // guard-model is the scripted echo model with a 64-word context: the Llama Guard prompt reaches it through the
+        // router and overflows it, and the failure surfaces instead of a silent pass
         JsonNode error = post("/v1/safety/run-shield",
-                "{\"shield_id\":\"llama-guard\",\"messages\":[{\"role\":\"user\",\"content\":\"hello\"}]}", 502);
-        assertThat(error.path("error").path("message").asString()).contains("Unexpected response from the Llama Guard model");
+                "{\"shield_id\":\"llama-guard\",\"messages\":[{\"role\":\"user\",\"content\":\"hello\"}]}", 400);
+        assertThat(error.path("error").path("code").asString()).isEqualTo("context_length_exceeded");
     }
 
     @Test
@@ -156,7 +157,7 @@ class SafetyApiTest {
 
     @Test
     void outputShieldRefusesInsecureCodeInAFullAnswer() {
-        JsonNode body = post("/v1/chat/completions", chat("echo-model", "```python\nos.system(\"rm \" + name)\n```", false), 200);
+        JsonNode body = post("/v1/chat/completions", chat("echo-model", "os.system(\"rm \" + name)", false), 200);
         JsonNode choice = body.path("choices").get(0);
         assertThat(choice.path("finish_reason").asString()).isEqualTo("content_filter");
         assertThat(choice.path("message").path("content").asString()).isEqualTo("Sorry, I found security concerns in the code.");
@@ -195,7 +196,7 @@ class SafetyApiTest {
     @Test
     void streamedOutputViolationEndsWithRefusalAndContentFilter() {
         String sse = new String(postRaw("/v1/chat/completions",
-                chat("echo-model", "here: ```python\nos.system(\"rm \" + name)\n``` done and more words after it", true), 200)
+                chat("echo-model", "os.system(\"rm \" + name)", true), 200)
                 .getResponseBody(), StandardCharsets.UTF_8);
         assertThat(sse).contains("Sorry, I found security concerns in the code.").contains("\"finish_reason\":\"content_filter\"");
         assertThat(sse).doesNotContain("\"finish_reason\":\"stop\"");

@@ -33,6 +33,7 @@ public enum Language {
     public static Language guess(String code) {
         if (code.contains("<?php") || code.contains("$_GET") || code.contains("$_POST")) return PHP;
         if (code.contains("def ") && code.contains(":") || code.contains("import os") || code.contains("subprocess.")
+                || code.contains("os.system(") || code.contains("os.popen(")
                 || code.contains("print(") && !code.contains(";")) return PYTHON;
         if (code.contains("package main") || code.contains("func ") && code.contains(":=")) return GO;
         if (code.contains("public class") || code.contains("public static void") || code.contains("System.out.")
