@@ -181,7 +181,7 @@ class SafetyApiTest {
                 StandardCharsets.UTF_8);
         StringBuilder text = new StringBuilder();
         for (String line : shielded.split("\n")) {
-            if (line.startsWith("data:")) {
+            if (line.startsWith("data:") && !line.contains("[DONE]")) {
                 JsonNode chunk = json.readTree(line.substring(5).trim());
                 JsonNode choices = chunk.path("choices");
                 if (!choices.isEmpty() && choices.get(0).path("delta").path("content").isString()) {
