@@ -41,4 +41,27 @@ public interface Tokenizer {
     default boolean addsBosByDefault() {
         return true;
     }
+
+    /**
+     * Decodes ids to text, rendering special tokens as their text or leaving them out.
+     * {@link #decode(int[])} renders them, as Meta's Llama 3 tokenizer does.
+     */
+    default String decode(int[] tokens, boolean renderSpecial) {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        for (int token : tokens) {
+            if (renderSpecial || !isSpecial(token)) {
+                bytes.writeBytes(tokenBytes(token));
+            }
+        }
+        return bytes.toString(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Whether {@link #encode} puts a dummy-prefix space before text (SentencePiece vocabularies).
+     * Decoders then drop one leading space from the first text token of a sequence, as
+     * SentencePiece and llama2.c do after BOS.
+     */
+    default boolean addsSpacePrefix() {
+        return false;
+    }
 }

@@ -1,0 +1,132 @@
+package io.herd.engine.tensor;
+
+import io.herd.engine.gguf.GGMLType;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * A read-only tensor of {@code size} elements over (usually memory-mapped) bytes in one ggml
+ * layout. Each subclass owns the arithmetic of its layout: element access, dot products against
+ * an input vector, and dequantization of ranges.
+ */
+public abstract sealed class FloatTensor
+        permits F32Tensor, F16Tensor, BF16Tensor, Q8_0Tensor, Q4_0Tensor, Q4_KTensor, Q6_KTensor {
+
+    protected final MemorySegment data;
+    protected final long size;
+
+    protected FloatTensor(MemorySegment data, long size) {
+        this.data = data;
+        this.size = size;
+    }
+
+    /** A tensor of {@code size} elements of {@code type} over {@code data}. */
+    public static FloatTensor of(GGMLType type, MemorySegment data, long size) {
+        if (size % type.blockSize() != 0) {
+            throw new IllegalArgumentException(size + " elements are not a whole number of " + type + " blocks");
+        }
+        long expected = type.byteSize(size);
+        if (data.byteSize() < expected) {
+            throw new IllegalArgumentException(type + " tensor of " + size + " elements needs " + expected
+                    + " bytes, got " + data.byteSize());
+        }
+        return switch (type) {
+            case F32 -> new F32Tensor(data, size);
+            case F16 -> new F16Tensor(data, size);
+            case BF16 -> new BF16Tensor(data, size);
+            case Q8_0 -> new Q8_0Tensor(data, size);
+            case Q4_0 -> new Q4_0Tensor(data, size);
+            case Q4_K -> new Q4_KTensor(data, size);
+            case Q6_K -> new Q6_KTensor(data, size);
+            default -> throw new UnsupportedOperationException("tensor type " + type + " is not supported");
+        };
+    }
+
+    public static boolean isSupported(GGMLType type) {
+        return switch (type) {
+            case F32, F16, BF16, Q8_0, Q4_0, Q4_K, Q6_K -> true;
+            default -> false;
+        };
+    }
+
+    public final long size() {
+        return size;
+    }
+
+    public final MemorySegment segment() {
+        return data;
+    }
+
+    public abstract GGMLType type();
+
+    /** What {@link #dot(long, MatmulInput, int)} expects its input to be prepared as. */
+    public abstract ActivationFormat activationFormat();
+
+    public abstract float getFloat(long index);
+
+    /** Dot product of elements {@code [thisOffset, thisOffset+size)} with plain floats. */
+    public float dot(long thisOffset, float[] that, int thatOffset, int size) {
+        float result = 0f;
+        for (int i = 0; i < size; i++) {
+            result += getFloat(thisOffset + i) * that[thatOffset + i];
+        }
+        return result;
+    }
+
+    /**
+     * Dot product of elements {@code [thisOffset, thisOffset+size)} with the first {@code size} values
+     * of {@code input}, in this type's native arithmetic (see {@link ActivationFormat}). {@code thisOffset}
+     * and {@code size} are whole blocks.
+     */
+    public abstract float dot(long thisOffset, MatmulInput input, int size);
+
+    /** Copies elements {@code [offset, offset+n)} as floats into {@code dst}. */
+    public void dequantize(long offset, float[] dst, int dstOffset, int n) {
+        for (int i = 0; i < n; i++) {
+            dst[dstOffset + i] = getFloat(offset + i);
+        }
+    }
+
+    /**
+     * {@code out[outOffset + r] = row r · x} for the {@code rows x cols} row-major matrix this tensor
+     * holds, rows spread over {@code pool}.
+     */
+    public void matmul(MatmulInput x, float[] out, int outOffset, int rows, int cols, Parallel pool) {
+        if ((long) rows * cols > size) {
+            throw new IllegalArgumentException("matmul " + rows + "x" + cols + " exceeds tensor of " + size + " elements");
+        }
+        if (x.length() < cols) {
+            throw new IllegalArgumentException("input of " + x.length() + " values, expected " + cols);
+        }
+        prepare(x);
+        pool.forRange(rows, (start, end) -> {
+            for (int r = start; r < end; r++) {
+                out[outOffset + r] = dot((long) r * cols, x, cols);
+            }
+        });
+    }
+
+    /** Computes the input form this type needs once, on the calling thread, before rows fan out. */
+    protected void prepare(MatmulInput x) {
+        switch (activationFormat()) {
+            case F32 -> {
+            }
+            case F16, BF16 -> x.rounded(activationFormat());
+            case Q8_0 -> x.q8Scales();
+            case Q8_K -> x.qKScales();
+        }
+    }
+
+    protected static float half(MemorySegment segment, long byteOffset) {
+        return Numbers.halfToFloat(segment.get(Numbers.SHORT_LE, byteOffset));
+    }
+
+    protected static int unsignedByte(MemorySegment segment, long byteOffset) {
+        return Byte.toUnsignedInt(segment.get(Numbers.BYTE, byteOffset));
+    }
+
+    @Override
+    public String toString() {
+        return type() + "[" + size + "]";
+    }
+}

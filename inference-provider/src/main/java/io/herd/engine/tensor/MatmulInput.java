@@ -1,0 +1,161 @@
+package io.herd.engine.tensor;
+
+/**
+ * One input vector of a matrix-vector product together with the derived forms that weight types ask
+ * for ({@link ActivationFormat}). Derived forms are computed once per {@link #set} and shared by every
+ * matmul that reads the same input (e.g. the Q, K and V projections). Buffers are reused: no allocation
+ * per token once sized.
+ */
+public final class MatmulInput {
+
+    public static final int Q8_0_BLOCK = 32;
+    public static final int Q8_K_BLOCK = 256;
+
+    private float[] source;
+    private int offset;
+    private int length;
+
+    private float[] rounded = new float[0];
+    private ActivationFormat roundedFormat;
+
+    /** Q8_0 form: quants widened to short (kernels multiply in 16 bits) and per-block scales. */
+    private byte[] q8 = new byte[0];
+    private short[] q8Wide = new short[0];
+    private float[] q8Scales = new float[0];
+    private boolean q8Ready;
+
+    /** Q8_K form. */
+    private byte[] qK = new byte[0];
+    private short[] qKWide = new short[0];
+    private float[] qKScales = new float[0];
+    private int[] qKBlockSums = new int[0];
+    private boolean qKReady;
+
+    public MatmulInput() {
+    }
+
+    public MatmulInput(float[] source) {
+        set(source, 0, source.length);
+    }
+
+    /** Points this input at {@code source[offset, offset+length)}; derived forms are recomputed on demand. */
+    public MatmulInput set(float[] source, int offset, int length) {
+        this.source = source;
+        this.offset = offset;
+        this.length = length;
+        this.roundedFormat = null;
+        this.q8Ready = false;
+        this.qKReady = false;
+        return this;
+    }
+
+    public MatmulInput set(float[] source) {
+        return set(source, 0, source.length);
+    }
+
+    public int length() {
+        return length;
+    }
+
+    public float[] source() {
+        return source;
+    }
+
+    public int offset() {
+        return offset;
+    }
+
+    /** The values rounded to {@code format} (F16 or BF16), starting at index 0. */
+    public float[] rounded(ActivationFormat format) {
+        if (roundedFormat != format) {
+            if (rounded.length < length) {
+                rounded = new float[length];
+            }
+            for (int i = 0; i < length; i++) {
+                float v = source[offset + i];
+                rounded[i] = switch (format) {
+                    case F16 -> Numbers.roundToHalf(v);
+                    case BF16 -> Numbers.roundToBfloat16(v);
+                    default -> throw new IllegalArgumentException("not a rounding format: " + format);
+                };
+            }
+            roundedFormat = format;
+        }
+        return rounded;
+    }
+
+    public byte[] q8Quants() {
+        prepareQ8_0();
+        return q8;
+    }
+
+    public short[] q8WideQuants() {
+        prepareQ8_0();
+        return q8Wide;
+    }
+
+    public float[] q8Scales() {
+        prepareQ8_0();
+        return q8Scales;
+    }
+
+    public byte[] qKQuants() {
+        prepareQ8_K();
+        return qK;
+    }
+
+    public short[] qKWideQuants() {
+        prepareQ8_K();
+        return qKWide;
+    }
+
+    public float[] qKScales() {
+        prepareQ8_K();
+        return qKScales;
+    }
+
+    /** Sum of the quants of each group of 16 (ggml bsums). */
+    public int[] qKBlockSums() {
+        prepareQ8_K();
+        return qKBlockSums;
+    }
+
+    private void prepareQ8_0() {
+        if (q8Ready) {
+            return;
+        }
+        if (length % Q8_0_BLOCK != 0) {
+            throw new IllegalArgumentException("Q8_0 activations need a multiple of 32 values, got " + length);
+        }
+        if (q8.length < length) {
+            q8 = new byte[length];
+            q8Wide = new short[length];
+            q8Scales = new float[length / Q8_0_BLOCK];
+        }
+        ActivationQuantizer.quantizeQ8_0(source, offset, length, q8, q8Scales);
+        for (int i = 0; i < length; i++) {
+            q8Wide[i] = q8[i];
+        }
+        q8Ready = true;
+    }
+
+    private void prepareQ8_K() {
+        if (qKReady) {
+            return;
+        }
+        if (length % Q8_K_BLOCK != 0) {
+            throw new IllegalArgumentException("Q8_K activations need a multiple of 256 values, got " + length);
+        }
+        if (qK.length < length) {
+            qK = new byte[length];
+            qKWide = new short[length];
+            qKScales = new float[length / Q8_K_BLOCK];
+            qKBlockSums = new int[length / 16];
+        }
+        ActivationQuantizer.quantizeQ8_K(source, offset, length, qK, qKScales, qKBlockSums);
+        for (int i = 0; i < length; i++) {
+            qKWide[i] = qK[i];
+        }
+        qKReady = true;
+    }
+}

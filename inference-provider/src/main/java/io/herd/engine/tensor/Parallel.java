@@ -1,0 +1,156 @@
+package io.herd.engine.tensor;
+
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * A fixed set of worker threads for data-parallel loops such as the rows of a matmul. The calling
+ * thread takes part; workers spin briefly between loops (a forward pass issues them back to back)
+ * and then park. No allocation per loop.
+ */
+public final class Parallel implements AutoCloseable {
+
+    /** Body of a parallel loop over {@code [start, end)}. */
+    @FunctionalInterface
+    public interface RangeBody {
+        void run(int start, int end);
+    }
+
+    private static final int SPIN_ITERATIONS = 20_000;
+
+    private final int threads;
+    private final Thread[] workers;
+    private final AtomicInteger nextChunk = new AtomicInteger();
+    private final AtomicInteger busyWorkers = new AtomicInteger();
+    private volatile long generation;
+    private volatile boolean closed;
+    private volatile Thread waiter;
+    private RangeBody body;
+    private int count;
+    private int chunk;
+    private int chunks;
+    private volatile Throwable failure;
+
+    private Parallel(int threads) {
+        this.threads = threads;
+        this.workers = new Thread[threads - 1];
+        for (int i = 0; i < workers.length; i++) {
+            workers[i] = Thread.ofPlatform().daemon().name("herd-matmul-" + (i + 1)).unstarted(this::workerLoop);
+            workers[i].start();
+        }
+    }
+
+    /** A pool of {@code threads} (including the caller); 1 runs everything on the caller. */
+    public static Parallel create(int threads) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("thread count must be at least 1, got " + threads);
+        }
+        return new Parallel(threads);
+    }
+
+    public static Parallel withAvailableProcessors() {
+        return create(Runtime.getRuntime().availableProcessors());
+    }
+
+    public int threads() {
+        return threads;
+    }
+
+    /**
+     * Runs {@code body} over {@code [0, count)} split into chunks across the pool; returns when all
+     * chunks are done. Not reentrant: one loop at a time per pool.
+     */
+    public synchronized void forRange(int count, RangeBody body) {
+        if (count <= 0) {
+            return;
+        }
+        if (threads == 1 || count == 1) {
+            body.run(0, count);
+            return;
+        }
+        if (closed) {
+            throw new IllegalStateException("pool closed");
+        }
+        this.body = body;
+        this.count = count;
+        this.chunk = Math.max(1, count / (threads * 4));
+        this.chunks = (count + chunk - 1) / chunk;
+        this.failure = null;
+        nextChunk.set(0);
+        busyWorkers.set(workers.length);
+        waiter = Thread.currentThread();
+        generation++; // publishes the fields above to the workers
+        for (Thread worker : workers) {
+            LockSupport.unpark(worker);
+        }
+        try {
+            runChunks();
+        } catch (Throwable t) {
+            failure = t;
+            nextChunk.set(Integer.MAX_VALUE / 2); // stop handing out chunks
+        }
+        int spins = 0;
+        while (busyWorkers.get() != 0) {
+            if (++spins < SPIN_ITERATIONS) {
+                Thread.onSpinWait();
+            } else {
+                LockSupport.parkNanos(this, 50_000);
+            }
+        }
+        this.body = null;
+        Throwable t = failure;
+        if (t != null) {
+            if (t instanceof RuntimeException e) {
+                throw e;
+            }
+            if (t instanceof Error e) {
+                throw e;
+            }
+            throw new IllegalStateException(t);
+        }
+    }
+
+    private void runChunks() {
+        int c;
+        while ((c = nextChunk.getAndIncrement()) < chunks) {
+            int start = c * chunk;
+            body.run(start, Math.min(count, start + chunk));
+        }
+    }
+
+    private void workerLoop() {
+        long seen = 0;
+        while (true) {
+            int spins = 0;
+            while (generation == seen && !closed) {
+                if (++spins < SPIN_ITERATIONS) {
+                    Thread.onSpinWait();
+                } else {
+                    LockSupport.park(this);
+                }
+            }
+            if (closed) {
+                return;
+            }
+            seen = generation;
+            try {
+                runChunks();
+            } catch (Throwable t) {
+                failure = t;
+                nextChunk.set(Integer.MAX_VALUE / 2);
+            } finally {
+                if (busyWorkers.decrementAndGet() == 0) {
+                    LockSupport.unpark(waiter);
+                }
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        for (Thread worker : workers) {
+            LockSupport.unpark(worker);
+        }
+    }
+}

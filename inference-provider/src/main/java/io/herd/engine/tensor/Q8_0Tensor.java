@@ -1,0 +1,70 @@
+package io.herd.engine.tensor;
+
+import io.herd.engine.gguf.GGMLType;
+
+import java.lang.foreign.MemorySegment;
+
+/** ggml block_q8_0: fp16 scale d, then 32 int8 quants; value = q * d. */
+public final class Q8_0Tensor extends FloatTensor {
+
+    static final int BLOCK = 32;
+    static final int BLOCK_BYTES = 34;
+
+    Q8_0Tensor(MemorySegment data, long size) {
+        super(data, size);
+    }
+
+    @Override
+    public GGMLType type() {
+        return GGMLType.Q8_0;
+    }
+
+    @Override
+    public ActivationFormat activationFormat() {
+        return ActivationFormat.Q8_0;
+    }
+
+    @Override
+    public float getFloat(long index) {
+        long block = (index / BLOCK) * BLOCK_BYTES;
+        return data.get(Numbers.BYTE, block + 2 + index % BLOCK) * half(data, block);
+    }
+
+    @Override
+    public float dot(long thisOffset, MatmulInput input, int size) {
+        long firstBlock = thisOffset / BLOCK * BLOCK_BYTES;
+        if (Kernels.VECTOR) {
+            return VectorKernels.dotQ8_0(data, firstBlock, input.q8WideQuants(), input.q8Scales(), 0, size / BLOCK);
+        }
+        return ScalarKernels.dotQ8_0(data, firstBlock, input.q8Quants(), input.q8Scales(), 0, size / BLOCK);
+    }
+
+    @Override
+    public float dot(long thisOffset, float[] that, int thatOffset, int size) {
+        float sum = 0;
+        for (int i = 0; i < size; i += BLOCK) {
+            long block = (thisOffset + i) / BLOCK * BLOCK_BYTES;
+            float blockSum = 0;
+            for (int j = 0; j < BLOCK; j++) {
+                blockSum += data.get(Numbers.BYTE, block + 2 + j) * that[thatOffset + i + j];
+            }
+            sum += blockSum * half(data, block);
+        }
+        return sum;
+    }
+
+    @Override
+    public void dequantize(long offset, float[] dst, int dstOffset, int n) {
+        if (offset % BLOCK != 0 || n % BLOCK != 0) {
+            super.dequantize(offset, dst, dstOffset, n);
+            return;
+        }
+        for (int i = 0; i < n; i += BLOCK) {
+            long block = (offset + i) / BLOCK * BLOCK_BYTES;
+            float d = half(data, block);
+            for (int j = 0; j < BLOCK; j++) {
+                dst[dstOffset + i + j] = data.get(Numbers.BYTE, block + 2 + j) * d;
+            }
+        }
+    }
+}

@@ -1,0 +1,147 @@
+package io.herd.engine.tensor;
+
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
+
+/**
+ * Vector API dot products for the hot weight layouts. Only loaded when {@link Kernels#VECTOR}; each
+ * kernel computes the same integer block sums as its {@link ScalarKernels} twin (float rounding of the
+ * accumulation may differ). 256-bit shapes throughout: a Q8_0 block is exactly one byte vector.
+ */
+final class VectorKernels {
+
+    private static final VectorSpecies<Float> F256 = FloatVector.SPECIES_256;
+    private static final VectorSpecies<Integer> I256 = IntVector.SPECIES_256;
+    private static final VectorSpecies<Short> S256 = ShortVector.SPECIES_256;
+    private static final VectorSpecies<Short> S128 = ShortVector.SPECIES_128;
+    private static final VectorSpecies<Byte> B256 = ByteVector.SPECIES_256;
+    private static final VectorSpecies<Byte> B128 = ByteVector.SPECIES_128;
+    private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+
+    private VectorKernels() {
+    }
+
+    static float dotF32(MemorySegment w, long byteOffset, float[] x, int xOffset, int n) {
+        int step = F256.length();
+        int upper = n - n % (4 * step);
+        FloatVector acc0 = FloatVector.zero(F256);
+        FloatVector acc1 = FloatVector.zero(F256);
+        FloatVector acc2 = FloatVector.zero(F256);
+        FloatVector acc3 = FloatVector.zero(F256);
+        int i = 0;
+        for (; i < upper; i += 4 * step) {
+            long at = byteOffset + 4L * i;
+            acc0 = FloatVector.fromMemorySegment(F256, w, at, LE).fma(FloatVector.fromArray(F256, x, xOffset + i), acc0);
+            acc1 = FloatVector.fromMemorySegment(F256, w, at + 4L * step, LE).fma(FloatVector.fromArray(F256, x, xOffset + i + step), acc1);
+            acc2 = FloatVector.fromMemorySegment(F256, w, at + 8L * step, LE).fma(FloatVector.fromArray(F256, x, xOffset + i + 2 * step), acc2);
+            acc3 = FloatVector.fromMemorySegment(F256, w, at + 12L * step, LE).fma(FloatVector.fromArray(F256, x, xOffset + i + 3 * step), acc3);
+        }
+        for (; i + step <= n; i += step) {
+            acc0 = FloatVector.fromMemorySegment(F256, w, byteOffset + 4L * i, LE).fma(FloatVector.fromArray(F256, x, xOffset + i), acc0);
+        }
+        float sum = acc0.add(acc1).add(acc2.add(acc3)).reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) {
+            sum += w.get(Numbers.FLOAT_LE, byteOffset + 4L * i) * x[xOffset + i];
+        }
+        return sum;
+    }
+
+    static float dotBF16(MemorySegment w, long byteOffset, float[] x, int xOffset, int n) {
+        int step = F256.length();
+        FloatVector acc = FloatVector.zero(F256);
+        int i = 0;
+        for (; i + step <= n; i += step) {
+            ShortVector raw = ShortVector.fromMemorySegment(S128, w, byteOffset + 2L * i, LE);
+            FloatVector weights = ((IntVector) raw.convertShape(VectorOperators.S2I, I256, 0))
+                    .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+            acc = weights.fma(FloatVector.fromArray(F256, x, xOffset + i), acc);
+        }
+        float sum = acc.reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) {
+            sum += Numbers.bfloat16ToFloat(w.get(Numbers.SHORT_LE, byteOffset + 2L * i)) * x[xOffset + i];
+        }
+        return sum;
+    }
+
+    /**
+     * Q8_0 x Q8_0. Products fit in 16 bits (|q| <= 128 * 127) and so does the sum of two, so each block is
+     * two 16-lane short multiplies, one add, and a widening to 8 int lanes.
+     */
+    static float dotQ8_0(MemorySegment w, long byteOffset, short[] xq, float[] xd, int xBlock, int blocks) {
+        FloatVector acc = FloatVector.zero(F256);
+        for (int b = 0; b < blocks; b++) {
+            long block = byteOffset + (long) b * Q8_0Tensor.BLOCK_BYTES;
+            int xi = (xBlock + b) * 32;
+            ByteVector quants = ByteVector.fromMemorySegment(B256, w, block + 2, LE);
+            ShortVector low = (ShortVector) quants.convertShape(VectorOperators.B2S, S256, 0);
+            ShortVector high = (ShortVector) quants.convertShape(VectorOperators.B2S, S256, 1);
+            ShortVector products = low.mul(ShortVector.fromArray(S256, xq, xi))
+                    .add(high.mul(ShortVector.fromArray(S256, xq, xi + 16)));
+            IntVector sums = ((IntVector) products.convertShape(VectorOperators.S2I, I256, 0))
+                    .add((IntVector) products.convertShape(VectorOperators.S2I, I256, 1));
+            float scale = Numbers.halfToFloat(w.get(Numbers.SHORT_LE, block)) * xd[xBlock + b];
+            acc = ((FloatVector) sums.convertShape(VectorOperators.I2F, F256, 0)).fma(FloatVector.broadcast(F256, scale), acc);
+        }
+        return acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    /** Q4_0 x Q8_0: nibbles unpacked to signed bytes, then as {@link #dotQ8_0}. */
+    static float dotQ4_0(MemorySegment w, long byteOffset, short[] xq, float[] xd, int xBlock, int blocks) {
+        FloatVector acc = FloatVector.zero(F256);
+        for (int b = 0; b < blocks; b++) {
+            long block = byteOffset + (long) b * Q4_0Tensor.BLOCK_BYTES;
+            int xi = (xBlock + b) * 32;
+            ByteVector packed = ByteVector.fromMemorySegment(B128, w, block + 2, LE);
+            ByteVector lowNibbles = packed.and((byte) 0x0F).sub((byte) 8);
+            ByteVector highNibbles = packed.lanewise(VectorOperators.LSHR, 4).and((byte) 0x0F).sub((byte) 8);
+            ShortVector low = (ShortVector) lowNibbles.convertShape(VectorOperators.B2S, S256, 0);
+            ShortVector high = (ShortVector) highNibbles.convertShape(VectorOperators.B2S, S256, 0);
+            ShortVector products = low.mul(ShortVector.fromArray(S256, xq, xi))
+                    .add(high.mul(ShortVector.fromArray(S256, xq, xi + 16)));
+            IntVector sums = ((IntVector) products.convertShape(VectorOperators.S2I, I256, 0))
+                    .add((IntVector) products.convertShape(VectorOperators.S2I, I256, 1));
+            float scale = Numbers.halfToFloat(w.get(Numbers.SHORT_LE, block)) * xd[xBlock + b];
+            acc = ((FloatVector) sums.convertShape(VectorOperators.I2F, F256, 0)).fma(FloatVector.broadcast(F256, scale), acc);
+        }
+        return acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    static float dot(float[] a, int aOffset, float[] b, int bOffset, int n) {
+        int step = F256.length();
+        FloatVector acc0 = FloatVector.zero(F256);
+        FloatVector acc1 = FloatVector.zero(F256);
+        int i = 0;
+        for (; i + 2 * step <= n; i += 2 * step) {
+            acc0 = FloatVector.fromArray(F256, a, aOffset + i).fma(FloatVector.fromArray(F256, b, bOffset + i), acc0);
+            acc1 = FloatVector.fromArray(F256, a, aOffset + i + step).fma(FloatVector.fromArray(F256, b, bOffset + i + step), acc1);
+        }
+        for (; i + step <= n; i += step) {
+            acc0 = FloatVector.fromArray(F256, a, aOffset + i).fma(FloatVector.fromArray(F256, b, bOffset + i), acc0);
+        }
+        float sum = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) {
+            sum += a[aOffset + i] * b[bOffset + i];
+        }
+        return sum;
+    }
+
+    static void addScaled(float[] y, int yOffset, float a, float[] x, int xOffset, int n) {
+        int step = F256.length();
+        FloatVector scale = FloatVector.broadcast(F256, a);
+        int i = 0;
+        for (; i + step <= n; i += step) {
+            FloatVector.fromArray(F256, x, xOffset + i).fma(scale, FloatVector.fromArray(F256, y, yOffset + i))
+                    .intoArray(y, yOffset + i);
+        }
+        for (; i < n; i++) {
+            y[yOffset + i] += a * x[xOffset + i];
+        }
+    }
+}

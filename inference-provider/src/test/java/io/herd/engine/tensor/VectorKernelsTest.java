@@ -1,0 +1,122 @@
+package io.herd.engine.tensor;
+
+import org.junit.jupiter.api.Test;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+/** The Vector API kernels against their scalar twins, including lengths that leave a scalar tail. */
+class VectorKernelsTest {
+
+    private final Random random = new Random(7);
+
+    private MemorySegment randomBytes(int n) {
+        byte[] b = new byte[n];
+        random.nextBytes(b);
+        return MemorySegment.ofArray(b);
+    }
+
+    private MemorySegment blocks(int blocks, int blockBytes) {
+        ByteBuffer b = ByteBuffer.allocate(blocks * blockBytes).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < blocks; i++) {
+            b.putShort(Float.floatToFloat16((float) random.nextGaussian() * 0.01f));
+            byte[] q = new byte[blockBytes - 2];
+            random.nextBytes(q);
+            b.put(q);
+        }
+        return MemorySegment.ofArray(b.array());
+    }
+
+    @Test
+    void f32AndBf16() {
+        for (int n : new int[] {1, 7, 8, 31, 32, 33, 100, 512}) {
+            float[] w = new float[n];
+            float[] x = new float[n + 3];
+            for (int i = 0; i < n; i++) {
+                w[i] = (float) random.nextGaussian();
+            }
+            for (int i = 0; i < x.length; i++) {
+                x[i] = (float) random.nextGaussian();
+            }
+            MemorySegment ws = MemorySegment.ofArray(w);
+            assertThat(VectorKernels.dotF32(ws, 0, x, 3, n)).isCloseTo(ScalarKernels.dotF32(ws, 0, x, 3, n), within(1e-4f));
+            MemorySegment bf = randomBytes(2 * n);
+            // avoid NaN/huge bfloat16 patterns: clear exponent top bits
+            for (int i = 0; i < n; i++) {
+                bf.set(Numbers.BYTE, 2L * i + 1, (byte) (bf.get(Numbers.BYTE, 2L * i + 1) & 0xBF));
+            }
+            assertThat(VectorKernels.dotBF16(bf, 0, x, 3, n)).isCloseTo(ScalarKernels.dotBF16(bf, 0, x, 3, n),
+                    within(1e-4f * (1 + Math.abs(ScalarKernels.dotBF16(bf, 0, x, 3, n)))));
+        }
+    }
+
+    @Test
+    void q8_0AndQ4_0IncludingExtremeQuants() {
+        int blocks = 16;
+        float[] x = new float[blocks * 32];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) random.nextGaussian();
+        }
+        MatmulInput input = new MatmulInput(x);
+        MemorySegment q8 = blocks(blocks, 34);
+        for (int j = 0; j < 32; j++) {
+            q8.set(Numbers.BYTE, 2 + j, (byte) -128); // worst case for 16-bit products
+        }
+        float scalar = ScalarKernels.dotQ8_0(q8, 0, input.q8Quants(), input.q8Scales(), 0, blocks);
+        float vector = VectorKernels.dotQ8_0(q8, 0, input.q8WideQuants(), input.q8Scales(), 0, blocks);
+        assertThat(vector).isCloseTo(scalar, within(1e-5f * (1 + Math.abs(scalar))));
+        MemorySegment q4 = blocks(blocks, 18);
+        scalar = ScalarKernels.dotQ4_0(q4, 0, input.q8Quants(), input.q8Scales(), 0, blocks);
+        vector = VectorKernels.dotQ4_0(q4, 0, input.q8WideQuants(), input.q8Scales(), 0, blocks);
+        assertThat(vector).isCloseTo(scalar, within(1e-5f * (1 + Math.abs(scalar))));
+    }
+
+    @Test
+    void q8ActivationsFollowGgml() {
+        float[] x = new float[32];
+        x[0] = 2.54f;
+        x[1] = -1.27f;
+        x[2] = 0.01f; // 0.01 * 127/2.54 = 0.5 -> rounds to even, 0
+        x[3] = 0.03f; // 1.5 -> 2
+        MatmulInput input = new MatmulInput(x);
+        assertThat(input.q8Quants()[0]).isEqualTo((byte) 127);
+        assertThat(input.q8Quants()[1]).isEqualTo((byte) -64); // -63.5 -> -64 (even)
+        assertThat(input.q8Quants()[2]).isEqualTo((byte) 0);
+        assertThat(input.q8Quants()[3]).isEqualTo((byte) 2);
+        assertThat(input.q8Scales()[0]).isEqualTo(Float.float16ToFloat(Float.floatToFloat16(2.54f / 127)));
+    }
+
+    @Test
+    void parallelCoversEveryIndexOnceAndPropagatesFailures() {
+        try (Parallel pool = Parallel.create(3)) {
+            for (int n : new int[] {1, 2, 5, 64, 1000}) {
+                AtomicIntegerArray hits = new AtomicIntegerArray(n);
+                pool.forRange(n, (start, end) -> {
+                    for (int i = start; i < end; i++) {
+                        hits.incrementAndGet(i);
+                    }
+                });
+                for (int i = 0; i < n; i++) {
+                    assertThat(hits.get(i)).isEqualTo(1);
+                }
+            }
+            assertThatThrownBy(() -> pool.forRange(100, (s, e) -> {
+                throw new IllegalStateException("boom");
+            })).hasMessage("boom");
+            int[] after = new int[10];
+            pool.forRange(10, (s, e) -> {
+                for (int i = s; i < e; i++) {
+                    after[i] = i;
+                }
+            });
+            assertThat(after[9]).isEqualTo(9);
+        }
+    }
+}

@@ -1,0 +1,120 @@
+package io.herd.safety.promptguard;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Precision and recall of the heuristic scorer on the hand-labelled dataset, at the shield's default threshold.
+ * The holdout split was written in a separate pass and never used to adjust patterns or weights; the stress
+ * split probes known blind spots and is reported, not asserted.
+ * <p>
+ * The report goes to {@code target/prompt-guard-eval.md}; with {@code -Dherd.writeReports=true} also to
+ * {@code docs/safety/prompt-guard-eval.md}.
+ */
+class PromptGuardDatasetTest {
+
+    private static final List<String> ASSERTED_SPLITS = List.of("dev", "holdout", "dev+holdout");
+
+    private final HeuristicInjectionScorer scorer = new HeuristicInjectionScorer();
+    private final LabelledDataset dataset = LabelledDataset.load();
+
+    @Test
+    void datasetHasBothClassesAndEnoughExamples() {
+        List<LabelledDataset.Example> scored = dataset.split("dev+holdout");
+        assertThat(scored).hasSizeGreaterThanOrEqualTo(200);
+        assertThat(scored.stream().filter(LabelledDataset.Example::injection).count()).isGreaterThanOrEqualTo(80);
+        assertThat(scored.stream().filter(e -> !e.injection()).count()).isGreaterThanOrEqualTo(80);
+        assertThat(dataset.split("holdout")).hasSizeGreaterThanOrEqualTo(60);
+    }
+
+    @Test
+    void recallAtLeast90PercentAtPrecisionAtLeast95Percent() throws IOException {
+        StringBuilder report = new StringBuilder(4096);
+        for (String split : List.of("dev", "holdout", "dev+holdout", "stress")) {
+            List<LabelledDataset.Example> examples = dataset.split(split);
+            double[] p = probabilities(examples);
+            Metrics metrics = Metrics.of(examples, p, PromptGuardConfig.DEFAULT_THRESHOLD);
+            appendSplit(report, split, examples, p, metrics);
+        }
+        appendSweep(report, dataset.split("dev+holdout"));
+        writeReport(report.toString());
+        for (String split : ASSERTED_SPLITS) {
+            List<LabelledDataset.Example> examples = dataset.split(split);
+            Metrics metrics = Metrics.of(examples, probabilities(examples), PromptGuardConfig.DEFAULT_THRESHOLD);
+            assertThat(metrics.precision()).as("precision on %s: %s", split, metrics).isGreaterThanOrEqualTo(0.95);
+            assertThat(metrics.recall()).as("recall on %s: %s", split, metrics).isGreaterThanOrEqualTo(0.90);
+        }
+    }
+
+    private double[] probabilities(List<LabelledDataset.Example> examples) {
+        double[] p = new double[examples.size()];
+        for (int i = 0; i < p.length; i++) {
+            p[i] = scorer.score(examples.get(i).text()).probability();
+        }
+        return p;
+    }
+
+    private void appendSplit(StringBuilder out, String split, List<LabelledDataset.Example> examples, double[] p, Metrics m) {
+        long positives = examples.stream().filter(LabelledDataset.Example::injection).count();
+        out.append(String.format(Locale.ROOT, "| %s | %d | %d | %d | %d | %d | %d | %.3f | %.3f | %.3f |%n", split, examples.size(),
+                positives, examples.size() - positives, m.truePositives(), m.falsePositives(), m.falseNegatives(),
+                m.precision(), m.recall(), m.f1()));
+        StringBuilder misses = new StringBuilder();
+        for (int i = 0; i < examples.size(); i++) {
+            LabelledDataset.Example e = examples.get(i);
+            if ((p[i] >= PromptGuardConfig.DEFAULT_THRESHOLD) != e.injection() && !split.equals("dev+holdout")) {
+                misses.append(String.format(Locale.ROOT, "- %s (%s, p=%.2f): `%s`%n", e.injection() ? "missed injection" : "false alarm",
+                        split, p[i], e.text().replace("\n", "\\n").replace("`", "'")));
+            }
+        }
+        MISSES.append(misses);
+        System.out.print(misses);
+        System.out.printf(Locale.ROOT, "%s: %s precision=%.3f recall=%.3f%n", split, m, m.precision(), m.recall());
+    }
+
+    private static final StringBuilder MISSES = new StringBuilder();
+
+    private void appendSweep(StringBuilder out, List<LabelledDataset.Example> examples) {
+        double[] p = probabilities(examples);
+        out.append("\n### Threshold sweep (dev+holdout)\n\n| threshold | precision | recall | F1 |\n|---|---|---|---|\n");
+        for (double t : new double[] {0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95}) {
+            Metrics m = Metrics.of(examples, p, t);
+            out.append(String.format(Locale.ROOT, "| %.2f | %.3f | %.3f | %.3f |%n", t, m.precision(), m.recall(), m.f1()));
+        }
+    }
+
+    private void writeReport(String tables) throws IOException {
+        String header = """
+                # inline::prompt-guard evaluation
+
+                Generated by `PromptGuardDatasetTest` (`./mvnw -o -pl safety-provider test -Dtest=PromptGuardDatasetTest -Dherd.writeReports=true`).
+                Scorer: `HeuristicInjectionScorer`, default threshold %.2f.
+                Dataset: `safety-provider/src/test/resources/prompt-guard/prompt-injection-dataset.jsonl`, built by
+                `docs/safety/make_prompt_injection_dataset.py` (encoded variants produced by Python's standard library).
+
+                **Read these numbers with care.** Every example was written by the same author who wrote the patterns.
+                `dev` was used while writing the patterns; `holdout` was written in a separate pass and never used for tuning,
+                but by the same person, so it shares the author's idea of what an attack looks like. `stress` was written last,
+                deliberately against the detector's blind spots (paraphrases without trigger words, other languages, benign
+                texts dense with attack vocabulary); it shows the limits of a pattern scorer and is not held to the bar.
+                Expect lower recall on real-world attack corpora; an `InjectionScorer` backed by a classifier model is the upgrade path.
+
+                | split | n | injections | benign | TP | FP | FN | precision | recall | F1 |
+                |---|---|---|---|---|---|---|---|---|---|
+                """.formatted(PromptGuardConfig.DEFAULT_THRESHOLD);
+        String report = header + tables + "\n### Misclassified examples at the default threshold\n\n"
+                + (MISSES.isEmpty() ? "none\n" : MISSES.toString());
+        Path target = Path.of("target", "prompt-guard-eval.md");
+        Files.createDirectories(target.getParent());
+        Files.writeString(target, report);
+        if (Boolean.getBoolean("herd.writeReports")) {
+            Files.writeString(Path.of("..", "docs", "safety", "prompt-guard-eval.md"), report);
+        }
+    }
+}
