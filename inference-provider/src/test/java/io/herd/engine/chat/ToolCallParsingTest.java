@@ -134,6 +134,15 @@ class ToolCallParsingTest {
     }
 
     @Test
+    void toolCallsTurnAStopIntoToolCallsButNotALengthCut() {
+        AssistantReply calls = format.parseReply("[get_weather(city='SF')]");
+        assertThat(calls.finishReason(io.herd.engine.generate.FinishReason.STOP)).isEqualTo(io.herd.engine.generate.FinishReason.TOOL_CALLS);
+        assertThat(calls.finishReason(io.herd.engine.generate.FinishReason.LENGTH)).isEqualTo(io.herd.engine.generate.FinishReason.LENGTH);
+        assertThat(format.parseReply("hello").finishReason(io.herd.engine.generate.FinishReason.STOP))
+                .isEqualTo(io.herd.engine.generate.FinishReason.STOP);
+    }
+
+    @Test
     void answersStayContent() {
         assertThat(format.parseReply("The 100th decimal of pi is 7.<|eot_id|>"))
                 .isEqualTo(AssistantReply.text("The 100th decimal of pi is 7."));
@@ -180,12 +189,18 @@ class ToolCallParsingTest {
     void parsedCallsRenderBackToTheSameCalls() {
         ChatFormat llama31 = ChatFormats.byName("llama3.1", Clock.systemUTC(), () -> "call_x");
         for (ChatFormat chat : List.of(format, llama31)) {
-            AssistantReply reply = chat.parseReply("[get_weather(city='San Francisco', metric='celsius')]");
-            String prompt = chat.render(List.of(ChatMessage.user("q"), reply.toMessage()), List.of());
-            String assistantTurn = prompt.substring(prompt.indexOf("<|python_tag|>"), prompt.lastIndexOf("<|start_header_id|>"));
-            AssistantReply reparsed = chat.parseReply(assistantTurn);
-            assertThat(reparsed.toolCalls()).extracting(ToolCall::name).containsExactly("get_weather");
-            assertThat(arguments(reparsed.toolCalls().getFirst())).isEqualTo(arguments(reply.toolCalls().getFirst()));
+            for (String generated : List.of("[get_weather(city='San Francisco', metric='celsius')]",
+                    "[get_weather(city='SF', days=[1, 2], alerts=True), get_time(zone=None)]")) {
+                AssistantReply reply = chat.parseReply(generated);
+                String prompt = chat.render(List.of(ChatMessage.user("q"), reply.toMessage()), List.of());
+                String assistantTurn = prompt.substring(prompt.indexOf("<|python_tag|>"), prompt.lastIndexOf("<|start_header_id|>"));
+                AssistantReply reparsed = chat.parseReply(assistantTurn);
+                assertThat(reparsed.toolCalls()).extracting(ToolCall::name)
+                        .containsExactlyElementsOf(reply.toolCalls().stream().map(ToolCall::name).toList());
+                for (int i = 0; i < reply.toolCalls().size(); i++) {
+                    assertThat(arguments(reparsed.toolCalls().get(i))).isEqualTo(arguments(reply.toolCalls().get(i)));
+                }
+            }
         }
     }
 }
