@@ -27,7 +27,7 @@ public class GatewayGrpcConfiguration {
                 "0".equals(environment.getProperty("server.port")) ? 0 : config.server().grpcPort());
         String host = environment.getProperty("server.address", config.server().host());
         return new GrpcServerLifecycle(host, port,
-                List.of(new InferenceGrpcService(new GatewayInferenceTargets(router)),
+                List.of(new InferenceGrpcService(new GatewayInferenceTargets(router, config.shieldPolicy())),
                         new ModelsGrpcService(new GatewayModelCatalog(router))),
                 new ApiKeyServerInterceptor(config.server().allApiKeys()));
     }
