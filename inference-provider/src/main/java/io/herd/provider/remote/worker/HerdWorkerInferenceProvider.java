@@ -59,7 +59,8 @@ public final class HerdWorkerInferenceProvider implements InferenceProvider {
         this.providerId = providerId;
         this.config = config;
         this.registered = List.copyOf(registered);
-        NettyChannelBuilder builder = NettyChannelBuilder.forTarget(config.target());
+        // round_robin spreads calls over every address a dns:/// target resolves to (a headless Service's pods).
+        NettyChannelBuilder builder = NettyChannelBuilder.forTarget(config.target()).defaultLoadBalancingPolicy("round_robin");
         if (!config.tls()) {
             builder.usePlaintext();
         }
