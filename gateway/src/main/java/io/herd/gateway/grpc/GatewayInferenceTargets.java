@@ -2,35 +2,45 @@ package io.herd.gateway.grpc;
 
 import io.herd.api.common.NotImplementedException;
 import io.herd.api.grpc.InferenceTargets;
+import io.herd.api.inference.ChatCompletionRequest;
+import io.herd.api.inference.CompletionRequest;
+import io.herd.api.inference.EmbeddingsRequest;
 import io.herd.gateway.config.HerdConfig;
-import io.herd.gateway.provider.ModelRouter;
-import io.herd.gateway.provider.RoutedModel;
+import io.herd.gateway.filter.InferenceCall;
+import io.herd.gateway.filter.InferenceCalls;
 
 import java.util.List;
 import java.util.Map;
 
 /**
- * gRPC requests resolve their model through the same router as REST requests. The shield policy runs as
- * REST gateway filters only so far: rather than serve a model unguarded, gRPC refuses models that have shields.
+ * gRPC requests go through the gateway's {@link InferenceCalls}: the validation, routing and call decorators
+ * (circuit breaker, ...) of REST. The shield policy still runs as an asynchronous REST filter only: rather than
+ * serve a model unguarded, gRPC refuses models that have shields.
  */
 final class GatewayInferenceTargets implements InferenceTargets {
 
-    private final ModelRouter router;
+    private final InferenceCalls calls;
     private final HerdConfig.ShieldPolicy policy;
 
-    GatewayInferenceTargets(ModelRouter router, HerdConfig.ShieldPolicy policy) {
-        this.router = router;
+    GatewayInferenceTargets(InferenceCalls calls, HerdConfig.ShieldPolicy policy) {
+        this.calls = calls;
         this.policy = policy;
     }
 
     @Override
-    public Target resolve(String modelId) {
-        RoutedModel route = router.resolve(modelId);
-        if (isShielded(route.model().metadata())) {
-            throw new NotImplementedException("Model '" + modelId + "' is guarded by shields (shield_policy), which the gRPC API "
-                    + "does not apply yet; use the REST API (POST /v1/chat/completions) for this model.");
+    public PreparedCall prepare(Object request) {
+        InferenceCall.Operation operation = switch (request) {
+            case ChatCompletionRequest r -> InferenceCall.Operation.CHAT_COMPLETION;
+            case CompletionRequest r -> InferenceCall.Operation.COMPLETION;
+            case EmbeddingsRequest r -> InferenceCall.Operation.EMBEDDINGS;
+            default -> throw new IllegalArgumentException("not an inference request: " + request.getClass().getName());
+        };
+        InferenceCall call = calls.prepare(operation, request);
+        if (operation != InferenceCall.Operation.EMBEDDINGS && isShielded(call.route().model().metadata())) {
+            throw new NotImplementedException("Model '" + call.requestedModel() + "' is guarded by shields (shield_policy), "
+                    + "which the gRPC API does not apply yet; use the REST API for this model.");
         }
-        return new Target(route.provider().provider(), route.providerModelId(), route.model().identifier());
+        return new PreparedCall(call.provider(), call.providerRequest(), call.requestedModel());
     }
 
     /** A model's {@code metadata.shield_policy} overrides the global lists, as in the REST shield filter. */

@@ -1,6 +1,10 @@
 package io.herd.gateway.grpc;
 
+import io.herd.api.common.InvalidRequestException;
 import io.herd.api.common.NotImplementedException;
+import io.herd.api.inference.ChatCompletionRequest;
+import io.herd.api.inference.ChatMessage;
+import io.herd.gateway.filter.InferenceCalls;
 import io.herd.gateway.config.HerdConfig;
 import io.herd.gateway.config.HerdConfigLoader;
 import io.herd.gateway.provider.ModelRouter;
@@ -29,18 +33,25 @@ class GatewayInferenceTargetsTest {
               input_shields: [prompt-guard]
             """;
 
+    private static ChatCompletionRequest chat(String model) {
+        return ChatCompletionRequest.builder().model(model).messages(ChatMessage.user("hi")).build();
+    }
+
     @Test
     void modelsUnderAShieldPolicyAreRefusedRatherThanServedUnguarded() {
         HerdConfig config = new HerdConfigLoader(name -> null).load(CONFIG, "test");
         try (ProviderRegistry registry = new ProviderRegistry(config, List.of(new ScriptedProviderFactory()))) {
-            GatewayInferenceTargets targets = new GatewayInferenceTargets(new ModelRouter(config, registry), config.shieldPolicy());
+            GatewayInferenceTargets targets = new GatewayInferenceTargets(
+                    new InferenceCalls(new ModelRouter(config, registry), List::of), config.shieldPolicy());
 
-            assertThatThrownBy(() -> targets.resolve("guarded"))
+            assertThatThrownBy(() -> targets.prepare(chat("guarded")))
                     .isInstanceOf(NotImplementedException.class)
                     .hasMessageContaining("'guarded' is guarded by shields");
-            var open = targets.resolve("open");
-            assertThat(open.providerModelId()).isEqualTo("echo");
+            var open = targets.prepare(chat("open"));
+            assertThat(((ChatCompletionRequest) open.providerRequest()).model()).isEqualTo("echo");
             assertThat(open.clientModelId()).isEqualTo("open");
+            assertThatThrownBy(() -> targets.prepare(ChatCompletionRequest.builder().model("open").build()))
+                    .isInstanceOf(InvalidRequestException.class).hasMessageContaining("messages");
         }
     }
 }
