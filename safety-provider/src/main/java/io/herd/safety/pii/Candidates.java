@@ -75,6 +75,15 @@ final class Candidates {
     }
 
     private static boolean startsKeyName(String text, int i, char c) {
+        if (i + 3 > text.length()) {
+            return false;
+        }
+        // the second letter rules out almost every word before the case-insensitive comparison
+        char second = (char) (text.charAt(i + 1) | 0x20);
+        if (second != 'a' && second != 'w' && second != 'r' && second != 'e' && second != 'l' && second != 'p'
+                && second != 'c' && second != 'u') {
+            return false;
+        }
         return switch (c | 0x20) {
             case 'p' -> text.regionMatches(true, i, "pass", 0, 4) || text.regionMatches(true, i, "pwd", 0, 3)
                     || text.regionMatches(true, i, "private", 0, 7);

@@ -404,8 +404,11 @@ public final class PiiDetector {
         }
         List<int[]> withPlus = new ArrayList<>(0);
         for (int[] window : windows) {
-            if (text.lastIndexOf('+', window[1] - 1) >= window[0]) {
-                withPlus.add(window);
+            for (int i = window[0]; i < window[1]; i++) {
+                if (text.charAt(i) == '+') {
+                    withPlus.add(window);
+                    break;
+                }
             }
         }
         findInWindows(PHONE_INTERNATIONAL, text, withPlus, m -> {

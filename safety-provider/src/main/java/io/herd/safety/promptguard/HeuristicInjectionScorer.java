@@ -73,8 +73,12 @@ public final class HeuristicInjectionScorer implements InjectionScorer {
         boolean viaLeet = false;
         if (deobfuscated.changed()) {
             Map<PatternFamily, Signal> leetBest = new EnumMap<>(PatternFamily.class);
-            boolean leetHit = matchFamilies(deobfuscated.text(), STARTS.scan(deobfuscated.text()), leetBest,
-                    InjectionPatterns.RULES, "deobfuscated: ");
+            // with no letters joined the rewritten text lines up with the folded one, and a match that covers no
+            // rewritten character was already found there: only starts within reach of a rewrite need a look
+            RuleStarts.Hits leetHits = deobfuscated.spacedJoins() > 0 ? STARTS.scan(deobfuscated.text())
+                    : STARTS.scan(deobfuscated.text(), Math.max(0, deobfuscated.firstChange() - PatternRule.DEFAULT_MAX_LENGTH),
+                            deobfuscated.lastChange() + 1);
+            boolean leetHit = matchFamilies(deobfuscated.text(), leetHits, leetBest, InjectionPatterns.RULES, "deobfuscated: ");
             if (deobfuscated.spacedJoins() > 0) {
                 leetHit |= matchFamilies(deobfuscated.lettersOnly(), null, leetBest, InjectionPatterns.SQUEEZED_RULES,
                         "spaced letters: ");

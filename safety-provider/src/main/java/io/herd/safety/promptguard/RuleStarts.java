@@ -12,7 +12,7 @@ import java.util.List;
  */
 final class RuleStarts {
 
-    private record Literal(String text, int[] rules) {
+    private record Literal(char[] chars, int[] rules) {
     }
 
     private final List<PatternRule> rules;
@@ -53,7 +53,7 @@ final class RuleStarts {
         for (int i = 0; i < literals.size(); i++) {
             String text = literals.get(i);
             int key = text.charAt(0) * 128 + text.charAt(1);
-            Literal literal = new Literal(text, rulesByLiteral.get(i).stream().mapToInt(Integer::intValue).toArray());
+            Literal literal = new Literal(text.toCharArray(), rulesByLiteral.get(i).stream().mapToInt(Integer::intValue).toArray());
             Literal[] bucket = byPrefix[key];
             byPrefix[key] = bucket == null ? new Literal[] {literal} : append(bucket, literal);
         }
@@ -94,37 +94,68 @@ final class RuleStarts {
     }
 
     Hits scan(String folded) {
+        return scan(folded, 0, folded.length());
+    }
+
+    /** Starts at positions {@code from} (inclusive) to {@code to} (exclusive) only. */
+    Hits scan(String folded, int from, int to) {
         Hits hits = new Hits(rules.size());
-        int n = folded.length();
-        boolean previousIsWord = false;
-        char previous = '\n';
-        for (int p = 0; p < n; p++) {
-            char c = folded.charAt(p);
-            boolean word = isWordChar(c);
-            if (previous == '\n' || previous == '\u0085') {
+        char[] text = folded.toCharArray();
+        int n = text.length;
+        boolean lineStart = from == 0 || text[from - 1] == '\n' || text[from - 1] == '\u0085';
+        boolean previousIsWord = from > 0 && isWordChar(text[from - 1]);
+        for (int p = from; p < to; p++) {
+            char c = text[p];
+            if (lineStart) {
                 for (int rule : lineStartRules) {
                     hits.add(rule, p);
                 }
             }
-            if (p + 1 < n && ((word && !previousIsWord) || (c < 128 && punctuationStart[c]))) {
-                char next = folded.charAt(p + 1);
-                if (next < 128) {
-                    Literal[] bucket = byPrefix[c * 128 + next];
-                    if (bucket != null) {
-                        for (Literal literal : bucket) {
-                            if (folded.startsWith(literal.text, p)) {
-                                for (int rule : literal.rules) {
-                                    hits.add(rule, p);
-                                }
+            lineStart = c == '\n' || c == '\u0085';
+            if (c >= 128) {
+                previousIsWord = false;
+                continue;
+            }
+            byte kind = CHAR_KIND[c];
+            boolean candidate = kind == PUNCTUATION ? punctuationStart[c] : kind == WORD && !previousIsWord;
+            previousIsWord = kind == WORD;
+            if (candidate && p + 1 < n && text[p + 1] < 128) {
+                Literal[] bucket = byPrefix[c * 128 + text[p + 1]];
+                if (bucket != null) {
+                    for (Literal literal : bucket) {
+                        if (startsWith(text, p, literal.chars)) {
+                            for (int rule : literal.rules) {
+                                hits.add(rule, p);
                             }
                         }
                     }
                 }
             }
-            previousIsWord = word;
-            previous = c;
         }
         return hits;
+    }
+
+    private static boolean startsWith(char[] text, int at, char[] literal) {
+        if (at + literal.length > text.length) {
+            return false;
+        }
+        for (int i = 2; i < literal.length; i++) {
+            if (text[at + i] != literal[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static final byte OTHER = 0;
+    private static final byte WORD = 1;
+    private static final byte PUNCTUATION = 2;
+    private static final byte[] CHAR_KIND = new byte[128];
+
+    static {
+        for (char c = 0; c < 128; c++) {
+            CHAR_KIND[c] = isWordChar(c) ? WORD : (c > ' ' && c < 127 ? PUNCTUATION : OTHER);
+        }
     }
 
     /** Java's {@code \w} without UNICODE_CHARACTER_CLASS. */
