@@ -53,6 +53,8 @@ public final class HerdCli {
                   prints the token ids on one line
               chat --model PATH [--tokenizer PATH] [--system TEXT] [--chat-format NAME] [sampling options]
                   reads user messages from stdin, one per line, and answers them
+              bench --model PATH [--tokenizer PATH] [--prompt-tokens N] [--tokens N] [--runs N] [--threads N] [--sampler-ms N]
+                  measures prompt and generation speed (greedy; one warm-up run, then the median of --runs)
 
             sampling options:
               --max-tokens N        tokens to generate (generate: 256, chat: 512)
@@ -103,7 +105,8 @@ public final class HerdCli {
                 case "generate" -> generate(rest);
                 case "tokenize" -> tokenize(rest);
                 case "chat" -> chat(rest);
-                default -> throw new UsageException("unknown command '" + args[0] + "'; commands: generate, tokenize, chat");
+                case "bench" -> new Bench(loader, out, err).run(rest);
+                default -> throw new UsageException("unknown command '" + args[0] + "'; commands: generate, tokenize, chat, bench");
             };
         } catch (UsageException | InvalidSamplingParameterException | ChatFormatException e) {
             err.println("herd: " + e.getMessage());
@@ -119,7 +122,7 @@ public final class HerdCli {
             err.println("herd: " + e.getMessage());
             return FAILED;
         } catch (RuntimeException e) {
-            err.println("herd: " + e);
+            err.println("herd: " + (e.getMessage() != null ? e.getMessage() : e.toString()));
             return FAILED;
         }
     }
@@ -135,6 +138,9 @@ public final class HerdCli {
         try (LanguageModel model = loader.loadModel(modelPath, line.path("--tokenizer").orElse(null), threads(line))) {
             Tokenizer tokenizer = model.tokenizer();
             int[] promptTokens = tokenizer.encode(prompt, tokenizer.addsBosByDefault(), false);
+            if (promptTokens.length == 0) {
+                throw new UsageException("--prompt is empty and this vocabulary adds no BOS token: give some text to continue");
+            }
             GenerationRequest request = GenerationRequest.of(promptTokens, sampling).withContextLength(context);
             try (Generation generation = new Generator(model).start(request)) {
                 out.print(prompt);
@@ -266,7 +272,7 @@ public final class HerdCli {
         };
     }
 
-    private static int threads(CommandLine line) throws UsageException {
+    static int threads(CommandLine line) throws UsageException {
         int threads = line.integer("--threads").orElse(0);
         checkPositive("--threads", threads, true);
         return threads;

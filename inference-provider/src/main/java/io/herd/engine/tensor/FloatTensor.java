@@ -106,6 +106,36 @@ public abstract sealed class FloatTensor
         });
     }
 
+    /**
+     * The same product for {@code count} inputs at once (a prompt's tokens): {@code outputs[b][outputOffsets[b] + r]
+     * = row r . inputs[b]}. Each weight row is read once for all inputs; every result is bit-identical to
+     * the single-input {@link #matmul(MatmulInput, float[], int, int, int, Parallel)}.
+     */
+    public void matmul(MatmulInput[] inputs, int count, float[][] outputs, int[] outputOffsets, int rows, int cols,
+                       Parallel pool) {
+        if ((long) rows * cols > size) {
+            throw new IllegalArgumentException("matmul " + rows + "x" + cols + " exceeds tensor of " + size + " elements");
+        }
+        for (int b = 0; b < count; b++) {
+            if (inputs[b].length() < cols) {
+                throw new IllegalArgumentException("input " + b + " has " + inputs[b].length() + " values, expected " + cols);
+            }
+            prepare(inputs[b]);
+        }
+        pool.forRange(rows, (start, end) -> {
+            for (int r = start; r < end; r++) {
+                dotRow((long) r * cols, inputs, count, cols, outputs, outputOffsets, r);
+            }
+        });
+    }
+
+    /** One weight row against several inputs; kernels that can reuse the decoded row override this. */
+    protected void dotRow(long rowOffset, MatmulInput[] inputs, int count, int cols, float[][] outputs, int[] outputOffsets, int row) {
+        for (int b = 0; b < count; b++) {
+            outputs[b][outputOffsets[b] + row] = dot(rowOffset, inputs[b], cols);
+        }
+    }
+
     /** Computes the input form this type needs once, on the calling thread, before rows fan out. */
     protected void prepare(MatmulInput x) {
         switch (activationFormat()) {
