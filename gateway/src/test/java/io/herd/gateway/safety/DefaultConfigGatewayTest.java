@@ -28,7 +28,7 @@ import tools.jackson.databind.json.JsonMapper;
  * {@code content_filter} before generation and PII in a prompt is redacted by the default shields.
  */
 @SpringBootTest(classes = HerdGatewayApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = {"HERD_MODEL=echo", "HERD_MODEL_ID=stories"})
+        properties = {"HERD_MODEL=echo", "HERD_MODEL_ID=stories", "HERD_GRPC_PORT=0"})
 @Import(DefaultConfigGatewayTest.EchoAsInlineEngine.class)
 class DefaultConfigGatewayTest {
 
