@@ -4,6 +4,7 @@ import io.herd.api.grpc.ApiKeyServerInterceptor;
 import io.herd.api.grpc.InferenceGrpcService;
 import io.herd.api.grpc.ModelsGrpcService;
 import io.herd.gateway.config.HerdConfig;
+import io.herd.gateway.filter.InferenceCalls;
 import io.herd.gateway.provider.ModelRouter;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
@@ -22,12 +23,12 @@ import java.util.List;
 public class GatewayGrpcConfiguration {
 
     @Bean
-    GrpcServerLifecycle grpcServer(HerdConfig config, ModelRouter router, Environment environment) {
+    GrpcServerLifecycle grpcServer(HerdConfig config, ModelRouter router, InferenceCalls calls, Environment environment) {
         int port = environment.getProperty("herd.grpc.port", Integer.class,
                 "0".equals(environment.getProperty("server.port")) ? 0 : config.server().grpcPort());
         String host = environment.getProperty("server.address", config.server().host());
         return new GrpcServerLifecycle(host, port,
-                List.of(new InferenceGrpcService(new GatewayInferenceTargets(router)),
+                List.of(new InferenceGrpcService(new GatewayInferenceTargets(calls, config.shieldPolicy())),
                         new ModelsGrpcService(new GatewayModelCatalog(router))),
                 new ApiKeyServerInterceptor(config.server().allApiKeys()));
     }

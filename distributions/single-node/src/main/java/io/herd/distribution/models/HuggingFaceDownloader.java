@@ -74,7 +74,7 @@ public final class HuggingFaceDownloader {
         return fromEnvironment(System.getenv(), cache, log);
     }
 
-    static HuggingFaceDownloader fromEnvironment(Map<String, String> env, ModelCache cache, PrintStream log) {
+    public static HuggingFaceDownloader fromEnvironment(Map<String, String> env, ModelCache cache, PrintStream log) {
         String endpoint = env.get(ENDPOINT_ENV);
         URI uri = endpoint == null || endpoint.isBlank() ? DEFAULT_ENDPOINT : URI.create(endpoint.strip());
         return new HuggingFaceDownloader(uri, env.get(TOKEN_ENV), cache, log);
