@@ -19,6 +19,10 @@ public final class State implements ModelState {
     final float[] ropeCos;
     final float[] ropeSin;
     final MatmulInput input = new MatmulInput();
+    /** The same cache seen as one block, for batched prefill. */
+    final KvBlocks blocks;
+    final int[] blockTable = {0};
+    private BatchState batch;
 
     State(Configuration c, int contextLength) {
         if (contextLength < 1) {
@@ -42,6 +46,15 @@ public final class State implements ModelState {
         logits = new float[c.vocabularySize()];
         ropeCos = new float[c.headSize() / 2];
         ropeSin = new float[c.headSize() / 2];
+        blocks = new KvBlocks(keyCache, valueCache, contextLength, c.kvDim());
+    }
+
+    BatchState batchState(Configuration c, int rows) {
+        if (batch == null) {
+            batch = new BatchState(c, rows);
+        }
+        batch.ensureCapacity(rows);
+        return batch;
     }
 
     @Override

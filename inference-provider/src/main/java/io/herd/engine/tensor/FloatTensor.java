@@ -106,6 +106,49 @@ public abstract sealed class FloatTensor
         });
     }
 
+    /**
+     * Matrix-matrix product for a batch of inputs: {@code out[i][outOffset + r] = row r · inputs[i]} for
+     * {@code i < count}. Each weight row is read once for the whole batch (while it is hot in cache), and
+     * every output equals what {@link #matmul} gives for that input alone, bit for bit, so results do not
+     * depend on which other rows share the batch.
+     */
+    public void matmulBatch(MatmulInput[] inputs, int count, float[][] out, int outOffset, int rows, int cols, Parallel pool) {
+        if ((long) rows * cols > size) {
+            throw new IllegalArgumentException("matmul " + rows + "x" + cols + " exceeds tensor of " + size + " elements");
+        }
+        if (count > inputs.length || count > out.length) {
+            throw new IllegalArgumentException("batch of " + count + " rows exceeds " + inputs.length + " inputs or "
+                    + out.length + " outputs");
+        }
+        for (int i = 0; i < count; i++) {
+            if (inputs[i].length() < cols) {
+                throw new IllegalArgumentException("input " + i + " has " + inputs[i].length() + " values, expected " + cols);
+            }
+            prepare(inputs[i]);
+        }
+        if (count == 1) {
+            MatmulInput x = inputs[0];
+            float[] o = out[0];
+            pool.forRange(rows, (start, end) -> {
+                for (int r = start; r < end; r++) {
+                    o[outOffset + r] = dot((long) r * cols, x, cols);
+                }
+            });
+            return;
+        }
+        pool.forRange(rows, (start, end) -> dotRows(start, end, inputs, count, out, outOffset, cols));
+    }
+
+    /** Weight rows {@code [start, end)} against every input; types with batch kernels override this. */
+    protected void dotRows(int start, int end, MatmulInput[] inputs, int count, float[][] out, int outOffset, int cols) {
+        for (int r = start; r < end; r++) {
+            long offset = (long) r * cols;
+            for (int i = 0; i < count; i++) {
+                out[i][outOffset + r] = dot(offset, inputs[i], cols);
+            }
+        }
+    }
+
     /** Computes the input form this type needs once, on the calling thread, before rows fan out. */
     protected void prepare(MatmulInput x) {
         switch (activationFormat()) {
