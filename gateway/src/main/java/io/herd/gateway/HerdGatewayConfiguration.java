@@ -19,7 +19,6 @@ import io.herd.gateway.web.HerdErrorWebExceptionHandler;
 import io.herd.gateway.web.InferenceHandler;
 import io.herd.gateway.web.ServerSentEvents;
 import org.springframework.beans.factory.ObjectProvider;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
 import org.springframework.cloud.circuitbreaker.resilience4j.ReactiveResilience4JCircuitBreakerFactory;
 import org.springframework.cloud.circuitbreaker.resilience4j.Resilience4JConfigBuilder;
 import org.springframework.cloud.client.circuitbreaker.Customizer;
@@ -49,9 +48,8 @@ public class HerdGatewayConfiguration {
         return new ApiKeyAuthenticationFilter(config.server().allApiKeys());
     }
 
-    /** Only when {@code server.rate_limit.requests_per_second} is set: no filter, no cost. */
+    /** Passes everything through unless {@code server.rate_limit.requests_per_second} is set. */
     @Bean
-    @ConditionalOnExpression("@herdConfig.server().rateLimit().enabled()")
     RateLimitFilter rateLimitFilter(HerdConfig config) {
         HerdConfig.RateLimitConfig limit = config.server().rateLimit();
         return new RateLimitFilter(limit.requestsPerSecond(), limit.burst(), System::nanoTime);

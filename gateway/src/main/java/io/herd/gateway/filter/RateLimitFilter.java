@@ -17,7 +17,7 @@ import java.util.function.LongSupplier;
 /**
  * Per-client token bucket ({@code server.rate_limit}): a client is its bearer token when it sends one,
  * else its remote address. Over the limit, the request gets 429 with {@code Retry-After}.
- * Public routes (health, version) are not limited, so probes keep working under load.
+ * Public routes (health, version) are not limited, so probes keep working under load. A rate of 0 turns it off.
  */
 public final class RateLimitFilter implements GlobalFilter, Ordered {
 
@@ -34,7 +34,7 @@ public final class RateLimitFilter implements GlobalFilter, Ordered {
 
     @Override
     public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
-        if (RouteMetadata.isPublic(exchange)) {
+        if (tokensPerNano <= 0 || RouteMetadata.isPublic(exchange)) {
             return chain.filter(exchange);
         }
         Bucket bucket = buckets.computeIfAbsent(clientKey(exchange), k -> new Bucket(burst, nanoClock.getAsLong()));

@@ -1,5 +1,7 @@
 package io.herd.engine.chat;
 
+import io.herd.engine.generate.GenerationRequest;
+import io.herd.engine.generate.SamplingParameters;
 import io.herd.engine.tokenizer.Tokenizer;
 
 import java.util.LinkedHashSet;
@@ -42,5 +44,17 @@ public interface ChatFormat {
     /** Renders and tokenizes the prompt. */
     default int[] encode(Tokenizer tokenizer, List<ChatMessage> messages, List<ToolDefinition> tools) {
         return tokenizer.encode(render(messages, tools), false, true);
+    }
+
+    /**
+     * A generation of the assistant's next message: the encoded prompt, this format's end-of-turn
+     * tokens as stop tokens, and special tokens kept in the text so that {@link #parseReply} sees
+     * tool-call markers such as {@code <|python_tag|>}.
+     */
+    default GenerationRequest generationRequest(Tokenizer tokenizer, List<ChatMessage> messages, List<ToolDefinition> tools,
+                                                SamplingParameters sampling) {
+        return GenerationRequest.of(encode(tokenizer, messages, tools), sampling)
+                .withExtraStopTokens(stopTokens(tokenizer))
+                .withRenderSpecialTokens(true);
     }
 }

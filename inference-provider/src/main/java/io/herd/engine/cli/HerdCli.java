@@ -201,16 +201,15 @@ public final class HerdCli {
             Generator generator = new Generator(model);
             List<ChatMessage> conversation = new ArrayList<>();
             line.string("--system").ifPresent(system -> conversation.add(ChatMessage.system(system)));
-            err.println("chatting with " + model.name() + " (" + format.name() + " format); end with an empty line at EOF or Ctrl-D");
+            err.println("chatting with " + model.name() + " (" + format.name() + " format); one message per line, Ctrl-D to end");
             String userLine;
             while (prompt() && (userLine = in.readLine()) != null) {
                 if (userLine.isBlank()) {
                     continue;
                 }
                 conversation.add(ChatMessage.user(userLine));
-                int[] promptTokens = format.encode(tokenizer, conversation, List.of());
-                GenerationRequest request = GenerationRequest.of(promptTokens, sampling).withContextLength(context)
-                        .withExtraStopTokens(format.stopTokens(tokenizer)).withRenderSpecialTokens(true);
+                GenerationRequest request = format.generationRequest(tokenizer, conversation, List.of(), sampling)
+                        .withContextLength(context);
                 StringBuilder reply = new StringBuilder();
                 try (Generation generation = generator.start(request)) {
                     Optional<Delta> delta;

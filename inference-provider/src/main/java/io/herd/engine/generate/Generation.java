@@ -2,6 +2,7 @@ package io.herd.engine.generate;
 
 import io.herd.engine.model.LanguageModel;
 import io.herd.engine.model.ModelState;
+import io.herd.engine.tokenizer.StreamingDecoder;
 import io.herd.engine.tokenizer.Tokenizer;
 
 import java.util.ArrayDeque;
@@ -25,12 +26,11 @@ public final class Generation implements AutoCloseable {
     private final int[] prompt;
     private final SamplingParameters sampling;
     private final Set<Integer> stopTokens;
-    private final boolean renderSpecialTokens;
     private final int contextLength;
     private final int stateLength;
     private final Sampler sampler;
     private final LogSoftmax logSoftmax;
-    private final Utf8Accumulator utf8 = new Utf8Accumulator();
+    private final StreamingDecoder decoder;
     private final StringBuilder pending = new StringBuilder();
     private final ArrayDeque<PendingLogprob> pendingLogprobs = new ArrayDeque<>();
     private final int longestStop;
@@ -73,7 +73,7 @@ public final class Generation implements AutoCloseable {
         stops.addAll(sampling.stopTokenIds());
         stops.addAll(request.extraStopTokens());
         this.stopTokens = Set.copyOf(stops);
-        this.renderSpecialTokens = request.renderSpecialTokens();
+        this.decoder = new StreamingDecoder(tokenizer, request.renderSpecialTokens());
         this.sampler = new Sampler(sampling, vocabularySize, prompt);
         this.logSoftmax = sampling.logprobs() ? new LogSoftmax(tokenizer, vocabularySize, sampling.topLogprobs()) : null;
         this.longestStop = sampling.stop().stream().mapToInt(String::length).max().orElse(0);
@@ -193,9 +193,7 @@ public final class Generation implements AutoCloseable {
             finish(FinishReason.STOP);
             return flushAll(logprobs);
         }
-        if (!tokenizer.isSpecial(token) || renderSpecialTokens) {
-            pending.append(utf8.append(tokenizer.tokenBytes(token)));
-        }
+        pending.append(decoder.accept(token));
         int stopAt = findStopString();
         if (stopAt >= 0) {
             finish(FinishReason.STOP);
@@ -253,7 +251,7 @@ public final class Generation implements AutoCloseable {
     }
 
     private String flushAll(List<TokenLogprob> logprobs) {
-        pending.append(utf8.finish());
+        pending.append(decoder.flush());
         pendingLogprobs.forEach(p -> logprobs.add(p.logprob()));
         pendingLogprobs.clear();
         String text = pending.toString();

@@ -18,7 +18,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-/** Builds tokenizers from the files Llama models ship with. */
+/**
+ * Builds tokenizers from the files Llama models ship with. The tokenizers are immutable (apart
+ * from an internal word cache) and safe to share between threads; {@link StreamingDecoder}s are not.
+ */
 public final class Tokenizers {
 
     /** Number of special tokens Meta reserves after the Llama 3 BPE ranks. */
@@ -42,9 +45,14 @@ public final class Tokenizers {
             "<|python_tag|>",
             "<|image|>");
 
-    /** Token texts llama.cpp treats as end of generation wherever they occur in a vocabulary. */
+    /**
+     * Token texts that end generation wherever they occur in a vocabulary: llama.cpp's list, plus
+     * Llama 3's {@code <|end_of_text|>}, which Meta's reference stops at even when a GGUF names
+     * {@code <|eot_id|>} as EOS (as instruct conversions do).
+     */
     private static final Set<String> END_OF_GENERATION_TEXTS = Set.of(
-            "<|eot_id|>", "<|im_end|>", "<|end|>", "<end_of_turn>", "<|endoftext|>", "<|eom_id|>", "<EOT>");
+            "<|eot_id|>", "<|im_end|>", "<|end|>", "<end_of_turn>", "<|endoftext|>", "<|eom_id|>", "<EOT>",
+            "<|end_of_text|>");
 
     private Tokenizers() {
     }
@@ -178,11 +186,9 @@ public final class Tokenizers {
         byte[][] pieces = new byte[n][];
         String[] texts = new String[n];
         TokenType[] types = new TokenType[n];
-        Map<String, Integer> idByBytes = new HashMap<>(base * 2);
         for (int id = 0; id < base; id++) {
             pieces[id] = ranks.get(id);
             types[id] = TokenType.NORMAL;
-            idByBytes.put(ByteLevelBpeTokenizer.latin1(pieces[id]), id);
         }
         for (int i = 0; i < LLAMA3_SPECIAL_TOKEN_COUNT; i++) {
             String text = i < LLAMA3_NAMED_SPECIAL_TOKENS.size() ? LLAMA3_NAMED_SPECIAL_TOKENS.get(i)
@@ -191,25 +197,16 @@ public final class Tokenizers {
             pieces[base + i] = text.getBytes(StandardCharsets.UTF_8);
             types[base + i] = TokenType.CONTROL;
         }
-        // tiktoken joins two parts whenever their concatenation is a token, at that token's rank
-        MergeTable merges = new MergeTable(base * 4);
-        for (int id = 0; id < base; id++) {
-            String bytes = ByteLevelBpeTokenizer.latin1(pieces[id]);
-            for (int cut = 1; cut < bytes.length(); cut++) {
-                Integer left = idByBytes.get(bytes.substring(0, cut));
-                if (left != null) {
-                    Integer right = idByBytes.get(bytes.substring(cut));
-                    if (right != null) {
-                        merges.putIfAbsent(left, right, id, id);
-                    }
-                }
-            }
-        }
         int bos = base + LLAMA3_NAMED_SPECIAL_TOKENS.indexOf("<|begin_of_text|>");
         int eos = base + LLAMA3_NAMED_SPECIAL_TOKENS.indexOf("<|end_of_text|>");
         Set<Integer> stops = Set.of(base + LLAMA3_NAMED_SPECIAL_TOKENS.indexOf("<|eom_id|>"),
                 base + LLAMA3_NAMED_SPECIAL_TOKENS.indexOf("<|eot_id|>"));
-        return new ByteLevelBpeTokenizer(pieces, texts, types, merges, PreTokenizer.LLAMA3, bos, eos, stops, true, true);
+        try {
+            // no merge list: tiktoken joins two parts whenever their concatenation is a token, at that token's rank
+            return new ByteLevelBpeTokenizer(pieces, texts, types, null, PreTokenizer.LLAMA3, bos, eos, stops, true, true);
+        } catch (IllegalArgumentException e) {
+            throw new IOException(tokenizerModel + ": " + e.getMessage(), e);
+        }
     }
 
     private static List<byte[]> readTiktokenRanks(Path file) throws IOException {
@@ -223,15 +220,16 @@ public final class Tokenizers {
                 if (line.isBlank()) {
                     continue;
                 }
-                String[] fields = line.trim().split("\\s+");
-                if (fields.length != 2) {
+                String trimmed = line.strip();
+                int space = trimmed.indexOf(' ');
+                if (space < 0 || trimmed.indexOf(' ', space + 1) >= 0) {
                     throw new IOException(file + ":" + lineNumber + ": expected 'base64-token rank', got '" + line + "'");
                 }
                 byte[] token;
                 int rank;
                 try {
-                    token = base64.decode(fields[0]);
-                    rank = Integer.parseInt(fields[1]);
+                    token = base64.decode(trimmed.substring(0, space));
+                    rank = Integer.parseInt(trimmed.substring(space + 1));
                 } catch (IllegalArgumentException e) {
                     throw new IOException(file + ":" + lineNumber + ": bad token or rank: " + e.getMessage(), e);
                 }

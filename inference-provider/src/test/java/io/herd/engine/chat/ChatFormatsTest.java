@@ -48,6 +48,15 @@ class ChatFormatsTest {
     }
 
     @Test
+    void generationRequestStopsAtEndOfTurnAndKeepsSpecialTokenText() {
+        var request = ChatFormats.byName("llama3").generationRequest(LLAMA3_VOCAB, List.of(ChatMessage.user("a")), List.of(),
+                io.herd.engine.generate.SamplingParameters.greedy(8));
+        assertThat(request.extraStopTokens()).containsExactlyInAnyOrder(4, 5, 1);
+        assertThat(request.renderSpecialTokens()).isTrue();
+        assertThat(request.promptTokens()).containsExactly(0, 2, 7, 3, 9, 6, 4, 2, 8, 3, 9);
+    }
+
+    @Test
     void unknownNameListsTheKnownOnes() {
         assertThatThrownBy(() -> ChatFormats.byName("chatml"))
                 .isInstanceOf(ChatFormatException.class)

@@ -134,6 +134,15 @@ class ToolCallParsingTest {
     }
 
     @Test
+    void toolCallsTurnAStopIntoToolCallsButNotALengthCut() {
+        AssistantReply calls = format.parseReply("[get_weather(city='SF')]");
+        assertThat(calls.finishReason(io.herd.engine.generate.FinishReason.STOP)).isEqualTo(io.herd.engine.generate.FinishReason.TOOL_CALLS);
+        assertThat(calls.finishReason(io.herd.engine.generate.FinishReason.LENGTH)).isEqualTo(io.herd.engine.generate.FinishReason.LENGTH);
+        assertThat(format.parseReply("hello").finishReason(io.herd.engine.generate.FinishReason.STOP))
+                .isEqualTo(io.herd.engine.generate.FinishReason.STOP);
+    }
+
+    @Test
     void answersStayContent() {
         assertThat(format.parseReply("The 100th decimal of pi is 7.<|eot_id|>"))
                 .isEqualTo(AssistantReply.text("The 100th decimal of pi is 7."));

@@ -13,9 +13,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -38,23 +36,28 @@ class GgufByteLevelBpeTest {
             int base = meta.vocabularySize() - Tokenizers.LLAMA3_SPECIAL_TOKEN_COUNT;
             List<String> tokens = new ArrayList<>(meta.vocabularySize());
             List<Integer> types = new ArrayList<>(meta.vocabularySize());
-            Map<String, Integer> idByToken = new HashMap<>();
+            byte[][] bytes = new byte[base][];
+            boolean[] all = new boolean[base];
             for (int id = 0; id < meta.vocabularySize(); id++) {
                 boolean special = id >= base;
-                String text = special ? new String(meta.tokenBytes(id), java.nio.charset.StandardCharsets.UTF_8)
-                        : Gpt2ByteMapping.encode(meta.tokenBytes(id));
-                tokens.add(text);
-                types.add(special ? 3 : 1);
-                if (!special) {
-                    idByToken.put(text, id);
+                if (special) {
+                    tokens.add(new String(meta.tokenBytes(id), java.nio.charset.StandardCharsets.UTF_8));
+                } else {
+                    bytes[id] = meta.tokenBytes(id);
+                    all[id] = true;
+                    tokens.add(Gpt2ByteMapping.encode(bytes[id]));
                 }
+                types.add(special ? 3 : 1);
             }
+            // every split of a token into two tokens, in the rank order of the token they form
+            ByteSliceIndex index = new ByteSliceIndex(bytes, all);
             List<String> merges = new ArrayList<>();
             for (int id = 0; id < base; id++) {
-                String token = tokens.get(id);
-                for (int cut = 1; cut < token.length(); cut++) {
-                    if (idByToken.containsKey(token.substring(0, cut)) && idByToken.containsKey(token.substring(cut))) {
-                        merges.add(token.substring(0, cut) + " " + token.substring(cut));
+                byte[] token = bytes[id];
+                for (int cut = 1; cut < token.length; cut++) {
+                    int left = index.get(token, 0, cut, ByteSliceIndex.hash(token, 0, cut));
+                    if (left >= 0 && index.get(token, cut, token.length, ByteSliceIndex.hash(token, cut, token.length)) >= 0) {
+                        merges.add(tokens.get(left) + " " + tokens.get(id).substring(tokens.get(left).length()));
                     }
                 }
             }
@@ -102,8 +105,9 @@ class GgufByteLevelBpeTest {
         Tokenizer tokenizer = tokenizer();
         assertThat(tokenizer.bosToken()).isEqualTo(128_000);
         assertThat(tokenizer.eosToken()).isEqualTo(128_009);
-        // <|eot_id|> and <|eom_id|> end generation wherever they are, as in llama.cpp
-        assertThat(tokenizer.stopTokens()).containsExactlyInAnyOrder(128_009, 128_008);
+        // <|eot_id|> and <|eom_id|> end generation wherever they are, as in llama.cpp, and
+        // <|end_of_text|> too, as in Meta's reference, though this GGUF names <|eot_id|> as EOS
+        assertThat(tokenizer.stopTokens()).containsExactlyInAnyOrder(128_009, 128_008, 128_001);
         assertThat(tokenizer.specialToken("<|start_header_id|>")).hasValue(128_006);
         // the ids of Meta's llama-models test_encode_message
         String message = "<|start_header_id|>user<|end_header_id|>\n\nThis is a test sentence.<|eot_id|>";
