@@ -2,6 +2,7 @@ package io.herd.engine.llama2c;
 
 import io.herd.engine.gguf.GGMLType;
 import io.herd.engine.model.Configuration;
+import io.herd.engine.model.KvCachePrecision;
 import io.herd.engine.model.Llama;
 import io.herd.engine.model.Weights;
 import io.herd.engine.tensor.FloatTensor;
@@ -31,15 +32,19 @@ public final class Llama2cCheckpoint {
     }
 
     public static Llama load(Path path, Tokenizer tokenizer, Parallel pool) throws IOException {
+        return load(path, tokenizer, pool, KvCachePrecision.F16);
+    }
+
+    public static Llama load(Path path, Tokenizer tokenizer, Parallel pool, KvCachePrecision kvCachePrecision)
+            throws IOException {
         FileChannel channel = FileChannel.open(path, StandardOpenOption.READ);
         Arena arena = Arena.ofShared();
         try {
             MemorySegment file = channel.map(FileChannel.MapMode.READ_ONLY, 0, channel.size(), arena);
-            Llama model = read(path, file, tokenizer, pool, () -> {
+            return read(path, file, tokenizer, pool, kvCachePrecision, () -> {
                 arena.close();
                 channel.close();
             });
-            return model;
         } catch (IOException | RuntimeException e) {
             arena.close();
             channel.close();
@@ -47,7 +52,8 @@ public final class Llama2cCheckpoint {
         }
     }
 
-    private static Llama read(Path path, MemorySegment file, Tokenizer tokenizer, Parallel pool, AutoCloseable resources)
+    private static Llama read(Path path, MemorySegment file, Tokenizer tokenizer, Parallel pool,
+                              KvCachePrecision kvCachePrecision, AutoCloseable resources)
             throws Llama2cFormatException {
         if (file.byteSize() < HEADER_BYTES) {
             throw new Llama2cFormatException(path, "file too small for a llama2.c header (" + file.byteSize() + " bytes)");
@@ -103,7 +109,7 @@ public final class Llama2cCheckpoint {
         }
         Weights weights = new Weights(embedding, List.copyOf(layerList), outputNorm, classifier, null);
         String name = path.getFileName().toString();
-        return new Llama(name, c, weights, tokenizer, null, pool, resources);
+        return new Llama(name, c, weights, tokenizer, null, pool, resources, kvCachePrecision);
     }
 
     private static final class Cursor {

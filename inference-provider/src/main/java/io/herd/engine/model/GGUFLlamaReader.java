@@ -72,6 +72,11 @@ public final class GGUFLlamaReader {
      * {@link Llama#close()}.
      */
     public static Llama read(GGUFFile gguf, Tokenizer tokenizer, Parallel pool) throws GGUFFormatException {
+        return read(gguf, tokenizer, pool, KvCachePrecision.F16);
+    }
+
+    public static Llama read(GGUFFile gguf, Tokenizer tokenizer, Parallel pool, KvCachePrecision kvCachePrecision)
+            throws GGUFFormatException {
         Configuration c = configuration(gguf);
         FloatTensor embedding = matrix(gguf, "token_embd.weight", c.dim(), c.vocabularySize());
         List<Weights.Layer> layers = new ArrayList<>();
@@ -94,7 +99,8 @@ public final class GGUFLlamaReader {
         Weights weights = new Weights(embedding, List.copyOf(layers), vector(gguf, "output_norm.weight", c.dim()), output,
                 ropeFrequencyFactors(gguf, c));
         String name = gguf.optionalString("general.name").orElse(gguf.path().getFileName().toString());
-        return new Llama(name, c, weights, tokenizer, gguf.optionalString("tokenizer.chat_template").orElse(null), pool, gguf);
+        return new Llama(name, c, weights, tokenizer, gguf.optionalString("tokenizer.chat_template").orElse(null), pool, gguf,
+                kvCachePrecision);
     }
 
     private static float[] ropeFrequencyFactors(GGUFFile gguf, Configuration c) throws GGUFFormatException {
@@ -116,13 +122,13 @@ public final class GGUFLlamaReader {
 
     private static FloatTensor matrix(GGUFFile gguf, String name, int columns, int rows) throws GGUFFormatException {
         GGUFTensorInfo info = gguf.tensor(name);
-        if (info.dimensions() != 2 || info.dim(0) != columns || info.dim(1) != rows) {
-            throw gguf.error("tensor '" + name + "': shape mismatch, expected [" + columns + ", " + rows + "] but found "
-                    + Arrays.toString(info.shape()));
-        }
         if (!FloatTensor.isSupported(info.type())) {
             throw gguf.error("tensor '" + name + "': type " + info.type()
                     + " is not supported (supported: F32, F16, BF16, Q8_0, Q4_0, Q4_K, Q6_K)");
+        }
+        if (info.dimensions() != 2 || info.dim(0) != columns || info.dim(1) != rows) {
+            throw gguf.error("tensor '" + name + "': shape mismatch, expected [" + columns + ", " + rows + "] but found "
+                    + Arrays.toString(info.shape()));
         }
         return FloatTensor.of(info.type(), gguf.tensorData(name), info.elementCount());
     }

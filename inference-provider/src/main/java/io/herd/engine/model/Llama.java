@@ -21,11 +21,18 @@ public final class Llama implements BatchedLanguageModel {
     private final String chatTemplate;
     private final Parallel pool;
     private final AutoCloseable resources;
+    private final boolean halfPrecisionAttention;
     /** Per rotated pair i: the angle per position, scaling and frequency factors applied. */
     private final double[] ropeFrequencies;
 
     public Llama(String name, Configuration config, Weights weights, Tokenizer tokenizer, String chatTemplate,
                  Parallel pool, AutoCloseable resources) {
+        this(name, config, weights, tokenizer, chatTemplate, pool, resources, KvCachePrecision.F16);
+    }
+
+    public Llama(String name, Configuration config, Weights weights, Tokenizer tokenizer, String chatTemplate,
+                 Parallel pool, AutoCloseable resources, KvCachePrecision kvCachePrecision) {
+        this.halfPrecisionAttention = kvCachePrecision == KvCachePrecision.F16;
         this.name = name;
         this.config = config;
         this.weights = weights;
@@ -46,6 +53,10 @@ public final class Llama implements BatchedLanguageModel {
             }
             ropeFrequencies[i] = frequency * config.ropePositionScale();
         }
+    }
+
+    public KvCachePrecision kvCachePrecision() {
+        return halfPrecisionAttention ? KvCachePrecision.F16 : KvCachePrecision.F32;
     }
 
     @Override
@@ -115,6 +126,11 @@ public final class Llama implements BatchedLanguageModel {
 
             rotate(s.q, 0, c.heads(), headSize, s);
             rotate(keys, position * kvDim, c.kvHeads(), headSize, s);
+            if (halfPrecisionAttention) {
+                roundToHalf(keys, position * kvDim, kvDim);
+                roundToHalf(values, position * kvDim, kvDim);
+                roundToHalf(s.q, 0, c.queryDim());
+            }
 
             attention(s, keys, values, position);
 
@@ -161,6 +177,12 @@ public final class Llama implements BatchedLanguageModel {
         return s;
     }
 
+    private static void roundToHalf(float[] a, int offset, int n) {
+        for (int i = offset; i < offset + n; i++) {
+            a[i] = Float.float16ToFloat(Float.floatToFloat16(a[i]));
+        }
+    }
+
     private void ropeAngles(State s, int position) {
         for (int i = 0; i < ropeFrequencies.length; i++) {
             double angle = position * ropeFrequencies[i];
@@ -199,6 +221,9 @@ public final class Llama implements BatchedLanguageModel {
                     s.attention[scores + t] = ArrayMath.dot(s.q, queryOffset, keys, t * kvDim + kvOffset, headSize) * scale;
                 }
                 ArrayMath.softmax(s.attention, scores, position + 1);
+                if (halfPrecisionAttention) {
+                    roundToHalf(s.attention, scores, position + 1);
+                }
                 java.util.Arrays.fill(s.xb2, queryOffset, queryOffset + headSize, 0f);
                 for (int t = 0; t <= position; t++) {
                     ArrayMath.addScaled(s.xb2, queryOffset, s.attention[scores + t], values, t * kvDim + kvOffset, headSize);
@@ -295,6 +320,11 @@ public final class Llama implements BatchedLanguageModel {
             for (int i = 0; i < n; i++) {
                 rotate(s.q[i], 0, c.heads(), headSize, s.ropeCos[i], s.ropeSin[i]);
                 rotate(s.k[i], 0, c.kvHeads(), headSize, s.ropeCos[i], s.ropeSin[i]);
+                if (halfPrecisionAttention) {
+                    roundToHalf(s.k[i], 0, kvDim);
+                    roundToHalf(s.v[i], 0, kvDim);
+                    roundToHalf(s.q[i], 0, c.queryDim());
+                }
                 int at = kv.offset(batch.blockTable(i), batch.position(i));
                 System.arraycopy(s.k[i], 0, keys, at, kvDim);
                 System.arraycopy(s.v[i], 0, values, at, kvDim);
@@ -380,6 +410,9 @@ public final class Llama implements BatchedLanguageModel {
                     scores[t] = ArrayMath.dot(q, queryOffset, keys, at, headSize) * scale;
                 }
                 ArrayMath.softmax(scores, 0, position + 1);
+                if (halfPrecisionAttention) {
+                    roundToHalf(scores, 0, position + 1);
+                }
                 java.util.Arrays.fill(out, queryOffset, queryOffset + headSize, 0f);
                 for (int t = 0; t <= position; t++) {
                     int at = kv.offset(table, t) + kvOffset;

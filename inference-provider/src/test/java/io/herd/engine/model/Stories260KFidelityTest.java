@@ -5,6 +5,8 @@ import io.herd.engine.llama2c.Llama2cCheckpoint;
 import io.herd.engine.tensor.Parallel;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -48,9 +50,13 @@ class Stories260KFidelityTest {
     }
 
     private static Llama gguf(int threads) throws IOException {
+        return gguf(threads, KvCachePrecision.F16);
+    }
+
+    private static Llama gguf(int threads, KvCachePrecision precision) throws IOException {
         Path path = MODELS.resolve("stories260K.gguf");
         assumeTrue(Files.exists(path), "model absent: " + path);
-        return GGUFLlamaReader.read(GGUFFile.open(path), null, Parallel.create(threads));
+        return GGUFLlamaReader.read(GGUFFile.open(path), null, Parallel.create(threads), precision);
     }
 
     private static Llama llama2c(int threads) throws IOException {
@@ -88,9 +94,10 @@ class Stories260KFidelityTest {
         return best;
     }
 
-    @Test
-    void ggufReproducesLlama2cGreedyIds() throws IOException {
-        try (Llama model = gguf(1)) {
+    @ParameterizedTest
+    @EnumSource(KvCachePrecision.class)
+    void ggufReproducesLlama2cGreedyIds(KvCachePrecision precision) throws IOException {
+        try (Llama model = gguf(1, precision)) {
             assertThat(model.configuration().kvHeads()).isEqualTo(4);
             List<Integer> generated = new ArrayList<>();
             greedy(model, generated);
