@@ -53,6 +53,10 @@ public final class HerdCli {
                   prints the token ids on one line
               chat --model PATH [--tokenizer PATH] [--system TEXT] [--chat-format NAME] [sampling options]
                   reads user messages from stdin, one per line, and answers them
+              bench --model PATH.gguf [--threads N] [--prompt-tokens 128] [--gen-tokens 128] [--batch 1,8]
+                    [--prefix-tokens 1000] [--warmup 1] [--json]
+                  prefill/decode tok/s, batched aggregate tok/s, time to first token, peak RSS, and time to
+                  first token after a shared prefix with and without the prefix cache
 
             sampling options:
               --max-tokens N        tokens to generate (generate: 256, chat: 512)
@@ -103,7 +107,8 @@ public final class HerdCli {
                 case "generate" -> generate(rest);
                 case "tokenize" -> tokenize(rest);
                 case "chat" -> chat(rest);
-                default -> throw new UsageException("unknown command '" + args[0] + "'; commands: generate, tokenize, chat");
+                case "bench" -> bench(rest);
+                default -> throw new UsageException("unknown command '" + args[0] + "'; commands: generate, tokenize, chat, bench");
             };
         } catch (UsageException | InvalidSamplingParameterException | ChatFormatException e) {
             err.println("herd: " + e.getMessage());
@@ -120,6 +125,17 @@ public final class HerdCli {
             return FAILED;
         } catch (RuntimeException e) {
             err.println("herd: " + e);
+            return FAILED;
+        }
+    }
+
+    private int bench(List<String> args) throws UsageException, IOException {
+        BenchCommand.Options options = BenchCommand.parse(args);
+        try {
+            return new BenchCommand(out, err).run(options);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            err.println("herd: bench interrupted");
             return FAILED;
         }
     }
