@@ -84,18 +84,18 @@ public final class Q4_0Tensor extends FloatTensor {
             super.dotRows(start, end, inputs, count, out, outOffset, cols);
             return;
         }
-        float[] four = new float[4];
+        int group = BatchKernels.ROWS;
+        float[] sums = new float[group];
         int blocks = cols / BLOCK;
-        int grouped = count - count % 4;
+        int grouped = count - count % group;
         for (int r = start; r < end; r++) {
             long offset = (long) r * cols;
             long firstBlock = offset / BLOCK * BLOCK_BYTES;
-            for (int i = 0; i < grouped; i += 4) {
-                BatchKernels.dotQ4_0x4(data, firstBlock, blocks, inputs[i], inputs[i + 1], inputs[i + 2], inputs[i + 3], four);
-                out[i][outOffset + r] = four[0];
-                out[i + 1][outOffset + r] = four[1];
-                out[i + 2][outOffset + r] = four[2];
-                out[i + 3][outOffset + r] = four[3];
+            for (int i = 0; i < grouped; i += group) {
+                BatchKernels.dotQ4_0Rows(data, firstBlock, blocks, inputs, i, sums);
+                for (int k = 0; k < group; k++) {
+                    out[i + k][outOffset + r] = sums[k];
+                }
             }
             for (int i = grouped; i < count; i++) {
                 out[i][outOffset + r] = dot(offset, inputs[i], cols);

@@ -23,7 +23,7 @@ class MatmulBatchTest {
         Random random = new Random(type.ordinal());
         FloatTensor weights = FloatTensor.of(type, randomTensorBytes(type, random), (long) ROWS * COLS);
         try (Parallel pool = Parallel.create(2)) {
-            for (int count : new int[] {1, 3, 4, 7, 8, 9}) {
+            for (int count : new int[] {1, 3, 4, 7, 8, 9, 17}) {
                 MatmulInput[] inputs = new MatmulInput[count];
                 float[][] batched = new float[count][ROWS + 2];
                 for (int i = 0; i < count; i++) {
