@@ -19,8 +19,11 @@ public final class BatchState {
     float[][] hb;
     float[][] hb2;
     float[][] q;
-    float[][] k;
-    float[][] v;
+    /** Output slots of the K and V projections: the layer's cache array once per row, at {@link #kvOffsets}. */
+    float[][] keyOutputs;
+    float[][] valueOutputs;
+    int[] kvOffsets;
+    int[] zeroOffsets;
     float[][] ropeCos;
     float[][] ropeSin;
     MatmulInput[] inputs;
@@ -48,8 +51,10 @@ public final class BatchState {
         hb = new float[rows][c.hiddenDim()];
         hb2 = new float[rows][c.hiddenDim()];
         q = new float[rows][c.queryDim()];
-        k = new float[rows][c.kvDim()];
-        v = new float[rows][c.kvDim()];
+        keyOutputs = new float[rows][];
+        valueOutputs = new float[rows][];
+        kvOffsets = new int[rows];
+        zeroOffsets = new int[rows];
         ropeCos = new float[rows][c.headSize() / 2];
         ropeSin = new float[rows][c.headSize() / 2];
         inputs = new MatmulInput[rows];

@@ -101,63 +101,54 @@ public final class Llama implements BatchedLanguageModel {
         return new State(config, contextLength);
     }
 
+    /**
+     * One token through {@link #forwardBatch} as a batch of one row over the state's contiguous cache: the
+     * single-sequence and the batched paths are the same code.
+     */
     @Override
     public float[] forward(ModelState modelState, int token, int position) {
         State s = checked(modelState, token, position);
-        Configuration c = config;
-        int dim = c.dim();
-        int kvDim = c.kvDim();
-        int headSize = c.headSize();
-        MatmulInput input = s.input;
+        ForwardBatch batch = s.batch(1);
+        batch.add(token, position, s.blockTable, true);
+        return runOnState(s, batch);
+    }
 
-        weights.tokenEmbedding().dequantize((long) token * dim, s.x, 0, dim);
-        ropeAngles(s, position);
+    /** Prompt tokens processed together by {@link #prefill}. */
+    public static final int PREFILL_BATCH = 16;
 
-        for (int l = 0; l < c.layers(); l++) {
-            Weights.Layer layer = weights.layers().get(l);
-            float[] keys = s.keyCache[l];
-            float[] values = s.valueCache[l];
-
-            ArrayMath.rmsNorm(s.xb, s.x, layer.attentionNorm(), dim, c.rmsEpsilon());
-            input.set(s.xb, 0, dim);
-            layer.query().matmul(input, s.q, 0, c.queryDim(), dim, pool);
-            layer.key().matmul(input, keys, position * kvDim, kvDim, dim, pool);
-            layer.value().matmul(input, values, position * kvDim, kvDim, dim, pool);
-
-            rotate(s.q, 0, c.heads(), headSize, s);
-            rotate(keys, position * kvDim, c.kvHeads(), headSize, s);
-            if (halfPrecisionAttention) {
-                roundToHalf(keys, position * kvDim, kvDim);
-                roundToHalf(values, position * kvDim, kvDim);
-                roundToHalf(s.q, 0, c.queryDim());
-            }
-
-            attention(s, keys, values, position);
-
-            input.set(s.xb2, 0, c.queryDim());
-            layer.attentionOutput().matmul(input, s.xb, 0, dim, c.queryDim(), pool);
-            for (int i = 0; i < dim; i++) {
-                s.x[i] += s.xb[i];
-            }
-
-            ArrayMath.rmsNorm(s.xb, s.x, layer.ffnNorm(), dim, c.rmsEpsilon());
-            input.set(s.xb, 0, dim);
-            layer.ffnGate().matmul(input, s.hb, 0, c.hiddenDim(), dim, pool);
-            layer.ffnUp().matmul(input, s.hb2, 0, c.hiddenDim(), dim, pool);
-            for (int i = 0; i < c.hiddenDim(); i++) {
-                float gate = s.hb[i];
-                s.hb[i] = gate / (1f + (float) Math.exp(-gate)) * s.hb2[i];
-            }
-            input.set(s.hb, 0, c.hiddenDim());
-            layer.ffnDown().matmul(input, s.xb, 0, dim, c.hiddenDim(), pool);
-            for (int i = 0; i < dim; i++) {
-                s.x[i] += s.xb[i];
-            }
+    /**
+     * Feeds the prompt in batches of up to {@link #PREFILL_BATCH} tokens through {@link #forwardBatch}: each
+     * weight matrix is read once per batch instead of once per token. Logits are bit-identical to feeding
+     * the tokens one by one.
+     */
+    @Override
+    public float[] prefill(ModelState modelState, int[] tokens, int startPosition) {
+        if (tokens.length == 0) {
+            throw new IllegalArgumentException("no tokens to prefill");
         }
+        State s = checked(modelState, tokens[0], startPosition);
+        for (int token : tokens) {
+            checked(s, token, startPosition);
+        }
+        checked(s, tokens[0], startPosition + tokens.length - 1);
+        float[] logits = null;
+        for (int done = 0; done < tokens.length; done += PREFILL_BATCH) {
+            int n = Math.min(PREFILL_BATCH, tokens.length - done);
+            ForwardBatch batch = s.batch(n);
+            for (int i = done; i < done + n; i++) {
+                batch.add(tokens[i], startPosition + i, s.blockTable, i == tokens.length - 1);
+            }
+            logits = runOnState(s, batch);
+        }
+        return logits;
+    }
 
-        ArrayMath.rmsNorm(s.x, s.x, weights.outputNorm(), dim, c.rmsEpsilon());
-        input.set(s.x, 0, dim);
-        weights.output().matmul(input, s.logits, 0, c.vocabularySize(), dim, pool);
+    private float[] runOnState(State s, ForwardBatch batch) {
+        BatchState batchState = s.batchState(config, batch.size());
+        forwardBatch(batchState, batch, s.blocks);
+        if (batch.logitsRows() > 0) {
+            System.arraycopy(batchState.logits(0), 0, s.logits, 0, config.vocabularySize());
+        }
         return s.logits;
     }
 
@@ -165,7 +156,7 @@ public final class Llama implements BatchedLanguageModel {
         if (!(modelState instanceof State s)) {
             throw new IllegalArgumentException("state was not created by this model");
         }
-        if (s.logits.length != config.vocabularySize() || s.x.length != config.dim()) {
+        if (s.config != config) {
             throw new IllegalArgumentException("state was created for a different model");
         }
         if (token < 0 || token >= config.vocabularySize()) {
@@ -181,83 +172,6 @@ public final class Llama implements BatchedLanguageModel {
         for (int i = offset; i < offset + n; i++) {
             a[i] = Float.float16ToFloat(Float.floatToFloat16(a[i]));
         }
-    }
-
-    private void ropeAngles(State s, int position) {
-        for (int i = 0; i < ropeFrequencies.length; i++) {
-            double angle = position * ropeFrequencies[i];
-            s.ropeCos[i] = (float) Math.cos(angle);
-            s.ropeSin[i] = (float) Math.sin(angle);
-        }
-    }
-
-    /** Rotates each consecutive pair (2i, 2i+1) of every head by the position's angle i. */
-    private static void rotate(float[] vector, int offset, int heads, int headSize, State s) {
-        for (int h = 0; h < heads; h++) {
-            int base = offset + h * headSize;
-            for (int i = 0; i < headSize / 2; i++) {
-                float cos = s.ropeCos[i];
-                float sin = s.ropeSin[i];
-                float v0 = vector[base + 2 * i];
-                float v1 = vector[base + 2 * i + 1];
-                vector[base + 2 * i] = v0 * cos - v1 * sin;
-                vector[base + 2 * i + 1] = v0 * sin + v1 * cos;
-            }
-        }
-    }
-
-    private void attention(State s, float[] keys, float[] values, int position) {
-        Configuration c = config;
-        int headSize = c.headSize();
-        int kvDim = c.kvDim();
-        int queriesPerKv = c.heads() / c.kvHeads();
-        float scale = (float) (1.0 / Math.sqrt(headSize));
-        pool.forRange(c.heads(), (first, end) -> {
-            for (int h = first; h < end; h++) {
-                int queryOffset = h * headSize;
-                int kvOffset = (h / queriesPerKv) * headSize;
-                int scores = h * s.contextLength;
-                for (int t = 0; t <= position; t++) {
-                    s.attention[scores + t] = ArrayMath.dot(s.q, queryOffset, keys, t * kvDim + kvOffset, headSize) * scale;
-                }
-                ArrayMath.softmax(s.attention, scores, position + 1);
-                if (halfPrecisionAttention) {
-                    roundToHalf(s.attention, scores, position + 1);
-                }
-                java.util.Arrays.fill(s.xb2, queryOffset, queryOffset + headSize, 0f);
-                for (int t = 0; t <= position; t++) {
-                    ArrayMath.addScaled(s.xb2, queryOffset, s.attention[scores + t], values, t * kvDim + kvOffset, headSize);
-                }
-            }
-        });
-    }
-
-    /** Rows per batched pass when prefilling one sequence through {@link #prefill}. */
-    private static final int PREFILL_CHUNK = 256;
-
-    /** Feeds the prompt through the batched path in chunks; logits equal those of {@link #forward} token by token. */
-    @Override
-    public float[] prefill(ModelState modelState, int[] tokens, int startPosition) {
-        if (tokens.length == 0) {
-            throw new IllegalArgumentException("prefill needs at least one token");
-        }
-        State s = checked(modelState, tokens[0], startPosition);
-        checked(s, tokens[tokens.length - 1], startPosition + tokens.length - 1);
-        int chunk = Math.min(PREFILL_CHUNK, tokens.length);
-        BatchState batchState = s.batchState(config, chunk);
-        ForwardBatch batch = new ForwardBatch(chunk);
-        for (int first = 0; first < tokens.length; first += chunk) {
-            int end = Math.min(tokens.length, first + chunk);
-            batch.clear();
-            for (int i = first; i < end; i++) {
-                checkToken(tokens[i]);
-                batch.add(tokens[i], startPosition + i, s.blockTable, i == tokens.length - 1);
-            }
-            forwardBatch(batchState, batch, s.blocks);
-        }
-        float[] last = batchState.logits(0);
-        System.arraycopy(last, 0, s.logits, 0, last.length);
-        return s.logits;
     }
 
     @Override
@@ -287,6 +201,8 @@ public final class Llama implements BatchedLanguageModel {
         int kvDim = c.kvDim();
         int headSize = c.headSize();
         MatmulInput[] inputs = s.inputs;
+        int[] zero = s.zeroOffsets;
+        int[] kvOffsets = s.kvOffsets;
         for (int i = 0; i < n; i++) {
             int token = batch.token(i);
             checkToken(token);
@@ -297,6 +213,7 @@ public final class Llama implements BatchedLanguageModel {
                         + table.length + " KV blocks of " + kv.blockSize());
             }
             weights.tokenEmbedding().dequantize((long) token * dim, s.x[i], 0, dim);
+            kvOffsets[i] = kv.offset(table, position);
             for (int p = 0; p < ropeFrequencies.length; p++) {
                 double angle = position * ropeFrequencies[p];
                 s.ropeCos[i][p] = (float) Math.cos(angle);
@@ -313,21 +230,22 @@ public final class Llama implements BatchedLanguageModel {
                 ArrayMath.rmsNorm(s.xb[i], s.x[i], layer.attentionNorm(), dim, c.rmsEpsilon());
                 inputs[i].set(s.xb[i], 0, dim);
             }
-            layer.query().matmulBatch(inputs, n, s.q, 0, c.queryDim(), dim, pool);
-            layer.key().matmulBatch(inputs, n, s.k, 0, kvDim, dim, pool);
-            layer.value().matmulBatch(inputs, n, s.v, 0, kvDim, dim, pool);
+            // Keys and values go straight into each row's cache slot.
+            java.util.Arrays.fill(s.keyOutputs, 0, n, keys);
+            java.util.Arrays.fill(s.valueOutputs, 0, n, values);
+            layer.query().matmul(inputs, n, s.q, zero, c.queryDim(), dim, pool);
+            layer.key().matmul(inputs, n, s.keyOutputs, kvOffsets, kvDim, dim, pool);
+            layer.value().matmul(inputs, n, s.valueOutputs, kvOffsets, kvDim, dim, pool);
 
             for (int i = 0; i < n; i++) {
+                int at = kvOffsets[i];
                 rotate(s.q[i], 0, c.heads(), headSize, s.ropeCos[i], s.ropeSin[i]);
-                rotate(s.k[i], 0, c.kvHeads(), headSize, s.ropeCos[i], s.ropeSin[i]);
+                rotate(keys, at, c.kvHeads(), headSize, s.ropeCos[i], s.ropeSin[i]);
                 if (halfPrecisionAttention) {
-                    roundToHalf(s.k[i], 0, kvDim);
-                    roundToHalf(s.v[i], 0, kvDim);
+                    roundToHalf(keys, at, kvDim);
+                    roundToHalf(values, at, kvDim);
                     roundToHalf(s.q[i], 0, c.queryDim());
                 }
-                int at = kv.offset(batch.blockTable(i), batch.position(i));
-                System.arraycopy(s.k[i], 0, keys, at, kvDim);
-                System.arraycopy(s.v[i], 0, values, at, kvDim);
             }
 
             batchAttention(s, batch, kv, keys, values);
@@ -335,7 +253,7 @@ public final class Llama implements BatchedLanguageModel {
             for (int i = 0; i < n; i++) {
                 inputs[i].set(s.xb2[i], 0, c.queryDim());
             }
-            layer.attentionOutput().matmulBatch(inputs, n, s.xb, 0, dim, c.queryDim(), pool);
+            layer.attentionOutput().matmul(inputs, n, s.xb, zero, dim, c.queryDim(), pool);
             for (int i = 0; i < n; i++) {
                 float[] x = s.x[i];
                 float[] xb = s.xb[i];
@@ -345,8 +263,8 @@ public final class Llama implements BatchedLanguageModel {
                 ArrayMath.rmsNorm(s.xb[i], x, layer.ffnNorm(), dim, c.rmsEpsilon());
                 inputs[i].set(s.xb[i], 0, dim);
             }
-            layer.ffnGate().matmulBatch(inputs, n, s.hb, 0, c.hiddenDim(), dim, pool);
-            layer.ffnUp().matmulBatch(inputs, n, s.hb2, 0, c.hiddenDim(), dim, pool);
+            layer.ffnGate().matmul(inputs, n, s.hb, zero, c.hiddenDim(), dim, pool);
+            layer.ffnUp().matmul(inputs, n, s.hb2, zero, c.hiddenDim(), dim, pool);
             for (int i = 0; i < n; i++) {
                 float[] hb = s.hb[i];
                 float[] hb2 = s.hb2[i];
@@ -356,7 +274,7 @@ public final class Llama implements BatchedLanguageModel {
                 }
                 inputs[i].set(hb, 0, c.hiddenDim());
             }
-            layer.ffnDown().matmulBatch(inputs, n, s.xb, 0, dim, c.hiddenDim(), pool);
+            layer.ffnDown().matmul(inputs, n, s.xb, zero, dim, c.hiddenDim(), pool);
             for (int i = 0; i < n; i++) {
                 float[] x = s.x[i];
                 float[] xb = s.xb[i];
@@ -378,7 +296,7 @@ public final class Llama implements BatchedLanguageModel {
                 finalInputs[next++].set(s.x[i], 0, dim);
             }
         }
-        weights.output().matmulBatch(finalInputs, logitsRows, s.logitsRows(logitsRows), 0, c.vocabularySize(), dim, pool);
+        weights.output().matmul(finalInputs, logitsRows, s.logitsRows(logitsRows), zero, c.vocabularySize(), dim, pool);
     }
 
     private static final ThreadLocal<float[]> ATTENTION_SCORES = ThreadLocal.withInitial(() -> new float[256]);

@@ -107,45 +107,39 @@ public abstract sealed class FloatTensor
     }
 
     /**
-     * Matrix-matrix product for a batch of inputs: {@code out[i][outOffset + r] = row r · inputs[i]} for
-     * {@code i < count}. Each weight row is read once for the whole batch (while it is hot in cache), and
-     * every output equals what {@link #matmul} gives for that input alone, bit for bit, so results do not
-     * depend on which other rows share the batch.
+     * The same product for {@code count} inputs at once (a prompt's tokens): {@code outputs[b][outputOffsets[b] + r]
+     * = row r . inputs[b]}. Each weight row is read once for all inputs; every result is bit-identical to
+     * the single-input {@link #matmul(MatmulInput, float[], int, int, int, Parallel)}.
      */
-    public void matmulBatch(MatmulInput[] inputs, int count, float[][] out, int outOffset, int rows, int cols, Parallel pool) {
+    public void matmul(MatmulInput[] inputs, int count, float[][] outputs, int[] outputOffsets, int rows, int cols,
+                       Parallel pool) {
         if ((long) rows * cols > size) {
             throw new IllegalArgumentException("matmul " + rows + "x" + cols + " exceeds tensor of " + size + " elements");
         }
-        if (count > inputs.length || count > out.length) {
-            throw new IllegalArgumentException("batch of " + count + " rows exceeds " + inputs.length + " inputs or "
-                    + out.length + " outputs");
-        }
-        for (int i = 0; i < count; i++) {
-            if (inputs[i].length() < cols) {
-                throw new IllegalArgumentException("input " + i + " has " + inputs[i].length() + " values, expected " + cols);
+        for (int b = 0; b < count; b++) {
+            if (inputs[b].length() < cols) {
+                throw new IllegalArgumentException("input " + b + " has " + inputs[b].length() + " values, expected " + cols);
             }
-            prepare(inputs[i]);
+            prepare(inputs[b]);
         }
-        if (count == 1) {
-            MatmulInput x = inputs[0];
-            float[] o = out[0];
-            pool.forRange(rows, (start, end) -> {
-                for (int r = start; r < end; r++) {
-                    o[outOffset + r] = dot((long) r * cols, x, cols);
-                }
-            });
-            return;
-        }
-        pool.forRange(rows, (start, end) -> dotRows(start, end, inputs, count, out, outOffset, cols));
+        pool.forRange(rows, (start, end) -> {
+            Object scratch = count > 1 ? rowScratch(cols) : null;
+            for (int r = start; r < end; r++) {
+                dotRow((long) r * cols, inputs, count, cols, outputs, outputOffsets, r, scratch);
+            }
+        });
     }
 
-    /** Weight rows {@code [start, end)} against every input; types with batch kernels override this. */
-    protected void dotRows(int start, int end, MatmulInput[] inputs, int count, float[][] out, int outOffset, int cols) {
-        for (int r = start; r < end; r++) {
-            long offset = (long) r * cols;
-            for (int i = 0; i < count; i++) {
-                out[i][outOffset + r] = dot(offset, inputs[i], cols);
-            }
+    /** Per-thread working memory for {@link #dotRow}, e.g. a decoded weight row; null if none is needed. */
+    protected Object rowScratch(int cols) {
+        return null;
+    }
+
+    /** One weight row against several inputs; kernels that can reuse the decoded row override this. */
+    protected void dotRow(long rowOffset, MatmulInput[] inputs, int count, int cols, float[][] outputs, int[] outputOffsets,
+                          int row, Object scratch) {
+        for (int b = 0; b < count; b++) {
+            outputs[b][outputOffsets[b] + row] = dot(rowOffset, inputs[b], cols);
         }
     }
 

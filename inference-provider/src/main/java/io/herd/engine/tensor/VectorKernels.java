@@ -114,11 +114,11 @@ final class VectorKernels {
         for (int b = 0; b < blocks; b++) {
             long block = byteOffset + (long) b * Q4_0Tensor.BLOCK_BYTES;
             int xi = (xBlock + b) * 32;
-            ByteVector packed = ByteVector.fromMemorySegment(B128, w, block + 2, LE);
-            ByteVector lowNibbles = packed.and((byte) 0x0F).sub((byte) 8);
-            ByteVector highNibbles = packed.lanewise(VectorOperators.LSHR, 4).and((byte) 0x0F).sub((byte) 8);
-            ShortVector low = (ShortVector) lowNibbles.convertShape(VectorOperators.B2S, S256, 0);
-            ShortVector high = (ShortVector) highNibbles.convertShape(VectorOperators.B2S, S256, 0);
+            // Widen first, split nibbles in 16-bit lanes: x86 has no byte shifts.
+            ShortVector packed = (ShortVector) ByteVector.fromMemorySegment(B128, w, block + 2, LE)
+                    .convertShape(VectorOperators.B2S, S256, 0);
+            ShortVector low = packed.and((short) 0x0F).sub((short) 8);
+            ShortVector high = packed.lanewise(VectorOperators.LSHR, 4).and((short) 0x0F).sub((short) 8);
             ShortVector products = low.mul(ShortVector.fromArray(S256, xq, xi))
                     .add(high.mul(ShortVector.fromArray(S256, xq, xi + 16)));
             IntVector sums = ((IntVector) products.convertShape(VectorOperators.S2I, I256, 0))
@@ -158,6 +158,47 @@ final class VectorKernels {
         }
         for (; i < n; i++) {
             y[yOffset + i] += a * x[xOffset + i];
+        }
+    }
+
+    /**
+     * A weight row already widened to shorts ({@code wq}) with its block scales ({@code wd}) against a Q8_0
+     * input. Same operations in the same order as {@link #dotQ8_0}/{@link #dotQ4_0}, hence bit-identical
+     * results; used when one decoded row serves several inputs.
+     */
+    static float dotWide(short[] wq, float[] wd, short[] xq, float[] xd, int blocks) {
+        FloatVector acc = FloatVector.zero(F256);
+        for (int b = 0; b < blocks; b++) {
+            int i = b * 32;
+            ShortVector products = ShortVector.fromArray(S256, wq, i).mul(ShortVector.fromArray(S256, xq, i))
+                    .add(ShortVector.fromArray(S256, wq, i + 16).mul(ShortVector.fromArray(S256, xq, i + 16)));
+            IntVector sums = ((IntVector) products.convertShape(VectorOperators.S2I, I256, 0))
+                    .add((IntVector) products.convertShape(VectorOperators.S2I, I256, 1));
+            acc = ((FloatVector) sums.convertShape(VectorOperators.I2F, F256, 0)).fma(FloatVector.broadcast(F256, wd[b] * xd[b]), acc);
+        }
+        return sumLanes(acc);
+    }
+
+    /** Widens a row of Q8_0 blocks to shorts and float scales. */
+    static void widenQ8_0(MemorySegment w, long byteOffset, int blocks, short[] wq, float[] wd) {
+        for (int b = 0; b < blocks; b++) {
+            long block = byteOffset + (long) b * Q8_0Tensor.BLOCK_BYTES;
+            ByteVector quants = ByteVector.fromMemorySegment(B256, w, block + 2, LE);
+            quants.convertShape(VectorOperators.B2S, S256, 0).reinterpretAsShorts().intoArray(wq, b * 32);
+            quants.convertShape(VectorOperators.B2S, S256, 1).reinterpretAsShorts().intoArray(wq, b * 32 + 16);
+            wd[b] = Numbers.halfToFloat(w.get(Numbers.SHORT_LE, block));
+        }
+    }
+
+    /** Widens a row of Q4_0 blocks to signed shorts (nibble - 8) and float scales. */
+    static void widenQ4_0(MemorySegment w, long byteOffset, int blocks, short[] wq, float[] wd) {
+        for (int b = 0; b < blocks; b++) {
+            long block = byteOffset + (long) b * Q4_0Tensor.BLOCK_BYTES;
+            ShortVector packed = (ShortVector) ByteVector.fromMemorySegment(B128, w, block + 2, LE)
+                    .convertShape(VectorOperators.B2S, S256, 0);
+            packed.and((short) 0x0F).sub((short) 8).intoArray(wq, b * 32);
+            packed.lanewise(VectorOperators.LSHR, 4).and((short) 0x0F).sub((short) 8).intoArray(wq, b * 32 + 16);
+            wd[b] = Numbers.halfToFloat(w.get(Numbers.SHORT_LE, block));
         }
     }
 }

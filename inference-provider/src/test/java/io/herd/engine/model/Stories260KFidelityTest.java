@@ -140,4 +140,22 @@ class Stories260KFidelityTest {
             assertThat(model.maxContextLength()).isEqualTo(2048);
         }
     }
+
+    @Test
+    void batchedPrefillGivesTheSameLogitsAsTokenByToken() throws IOException {
+        int[] prompt = new int[Llama.PREFILL_BATCH + 7];
+        for (int i = 0; i < prompt.length; i++) {
+            prompt[i] = i == 0 ? 1 : generatedIds[i % generatedIds.length];
+        }
+        try (Llama model = gguf(2); State batched = model.newState(64); State single = model.newState(64)) {
+            float[] fromPrefill = model.prefill(batched, prompt, 3).clone();
+            float[] stepwise = null;
+            for (int i = 0; i < prompt.length; i++) {
+                stepwise = model.forward(single, prompt[i], 3 + i);
+            }
+            assertThat(fromPrefill).containsExactly(stepwise);
+            // both states continue identically
+            assertThat(model.forward(batched, 5, 3 + prompt.length)).containsExactly(model.forward(single, 5, 3 + prompt.length));
+        }
+    }
 }

@@ -65,4 +65,36 @@ class GgmlKernelFixtureTest {
             }
         }
     }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"F16", "BF16", "Q8_0", "Q4_0", "Q4_K", "Q6_K"})
+    void batchedMatmulIsBitIdenticalToOneInputAtATime(String type) throws Exception {
+        try (GGUFFile f = fixture(); Parallel pool = Parallel.create(2)) {
+            GGUFTensorInfo info = f.tensor("w." + type);
+            int cols = (int) info.dim(0);
+            int rows = (int) info.dim(1);
+            FloatTensor t = FloatTensor.of(info.type(), f.tensorData(info.name()), info.elementCount());
+            float[] x = floats(f, "x");
+            int count = 7;
+            MatmulInput[] inputs = new MatmulInput[count];
+            float[][] outputs = new float[count][rows + 3];
+            int[] offsets = new int[count];
+            for (int b = 0; b < count; b++) {
+                float[] xb = new float[cols];
+                for (int i = 0; i < cols; i++) {
+                    xb[i] = x[(i + 31 * b) % cols] * (1 + 0.1f * b);
+                }
+                inputs[b] = new MatmulInput(xb);
+                offsets[b] = b % 3;
+            }
+            t.matmul(inputs, count, outputs, offsets, rows, cols, pool);
+            for (int b = 0; b < count; b++) {
+                float[] single = new float[rows];
+                t.matmul(new MatmulInput(inputs[b].source()), single, 0, rows, cols, pool);
+                for (int r = 0; r < rows; r++) {
+                    assertThat(outputs[b][offsets[b] + r]).as("input %d row %d", b, r).isEqualTo(single[r]);
+                }
+            }
+        }
+    }
 }

@@ -23,7 +23,7 @@ class MatmulBatchTest {
         Random random = new Random(type.ordinal());
         FloatTensor weights = FloatTensor.of(type, randomTensorBytes(type, random), (long) ROWS * COLS);
         try (Parallel pool = Parallel.create(2)) {
-            for (int count : new int[] {1, 3, 4, 7, 8, 9, 17}) {
+            for (int count : new int[] {1, 3, 4, 7, 8, 9, 17, 24}) {
                 MatmulInput[] inputs = new MatmulInput[count];
                 float[][] batched = new float[count][ROWS + 2];
                 for (int i = 0; i < count; i++) {
@@ -33,7 +33,9 @@ class MatmulBatchTest {
                     }
                     inputs[i] = new MatmulInput(x);
                 }
-                weights.matmulBatch(inputs, count, batched, 2, ROWS, COLS, pool);
+                int[] offsets = new int[count];
+                java.util.Arrays.fill(offsets, 2);
+                weights.matmul(inputs, count, batched, offsets, ROWS, COLS, pool);
                 for (int i = 0; i < count; i++) {
                     float[] single = new float[ROWS + 2];
                     weights.matmul(new MatmulInput(inputs[i].source()), single, 2, ROWS, COLS, pool);
