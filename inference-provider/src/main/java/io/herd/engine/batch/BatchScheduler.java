@@ -188,10 +188,11 @@ public final class BatchScheduler implements AutoCloseable {
             if (batch.size() == 0) {
                 continue;
             }
-            RuntimeException failure = null;
+            Throwable failure = null;
             try {
                 model.forwardBatch(batchState, batch, kv);
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | Error e) {
+                // Fails the sequences of this step (out of memory included), not the scheduler.
                 failure = e;
             }
             lock.lock();
@@ -210,7 +211,11 @@ public final class BatchScheduler implements AutoCloseable {
 
     private void handOut() {
         for (Runnable delivery : deliveries) {
-            delivery.run();
+            try {
+                delivery.run();
+            } catch (RuntimeException e) {
+                // a listener's onError threw; nothing more to tell it
+            }
         }
         deliveries.clear();
     }
