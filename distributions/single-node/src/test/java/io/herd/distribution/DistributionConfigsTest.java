@@ -52,4 +52,22 @@ class DistributionConfigsTest {
         assertThat(config.server().grpcPort()).isEqualTo(50051);
         assertThat(config.server().allApiKeys()).isEmpty();
     }
+
+    @Test
+    void singleNodeConfigIsSafeByDefault() throws IOException {
+        String yaml;
+        try (InputStream in = getClass().getClassLoader().getResourceAsStream(ServeCommand.BUILT_IN_CONFIG)) {
+            yaml = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        HerdConfig config = new HerdConfigLoader(Map.of("HERD_MODEL", "/models/x.gguf")::get).load(yaml, "single-node.yaml");
+
+        assertThat(config.providersOf("safety")).extracting(HerdConfig.ProviderConfig::providerType)
+                .containsExactly("inline::prompt-guard", "inline::pii", "inline::code-scanner");
+        assertThat(config.shieldPolicy().inputShields()).containsExactly("prompt-guard", "pii");
+        assertThat(config.shieldPolicy().outputShields()).containsExactly("pii");
+
+        HerdConfig guarded = new HerdConfigLoader(Map.of("HERD_MODEL", "/models/x.gguf", "HERD_GUARD_MODEL", "/models/guard.gguf")::get)
+                .load(yaml, "single-node.yaml");
+        assertThat(guarded.providersOf("safety")).extracting(HerdConfig.ProviderConfig::providerType).contains("inline::llama-guard");
+    }
 }
