@@ -238,6 +238,7 @@ public final class HerdInferenceProvider implements InferenceProvider {
             String model = request.model();
             boolean wantsUsage = request.streamOptions() != null && request.streamOptions().wantsUsage();
             StringBuilder toolText = new StringBuilder();
+            // Prefetch 1: the next token is computed only when the client has taken the previous one.
             Flux<ChatCompletionChunk> body = run(plan.model(), plan.generation()).concatMapIterable(piece -> {
                 List<ChatCompletionChunk> out = new ArrayList<>(3);
                 if (plan.tools()) {
@@ -269,7 +270,7 @@ public final class HerdInferenceProvider implements InferenceProvider {
                     }
                 }
                 return out;
-            });
+            }, 1);
             return Flux.just(ChatCompletionChunk.of(id, created, model, new ChunkChoice(0, Delta.role(Role.ASSISTANT), null)))
                     .concatWith(body);
         });
@@ -343,7 +344,7 @@ public final class HerdInferenceProvider implements InferenceProvider {
                     out.add(new Completion(id, Completion.OBJECT, created, request.model(), List.of(), p.usage(), null));
                 }
                 return out;
-            });
+            }, 1);
         });
     }
 
