@@ -94,12 +94,12 @@ public final class HuggingFaceDownloader {
      * be null) overrides the checksum the hub advertises.
      */
     public Path pull(ModelReference reference, String expectedSha256) {
+        String requestedSha = normalizeSha(expectedSha256);
         Path target = cache.pathOf(reference);
         if (Files.isRegularFile(target)) {
             log.println("Model " + reference + " is already cached at " + target);
             return target;
         }
-        String requestedSha = normalizeSha(expectedSha256);
         Path partial = cache.partialPathOf(reference);
         try {
             Files.createDirectories(target.getParent());
