@@ -78,15 +78,33 @@ public record HerdConfig(
     public record SafetyConfig(@JsonProperty("default_shield_id") String defaultShieldId) {
     }
 
-    /** Herd's extension: shields applied automatically to every generation (input before, output after). */
+    /**
+     * Herd's extension: shields applied automatically to every generation (input before, output after). A model
+     * overrides the lists with {@code metadata.shield_policy: {input_shields, output_shields}}. Streamed output is
+     * released in windows of {@code stream_window_chars} characters ({@code stream_window: sentence} releases at
+     * sentence ends instead) once the output shields passed them. A shield that errors or exceeds
+     * {@code shield_timeout_ms} blocks the request unless {@code fail_open} is true.
+     */
     @JsonIgnoreProperties(ignoreUnknown = true)
     public record ShieldPolicy(
             @JsonProperty("input_shields") List<String> inputShields,
-            @JsonProperty("output_shields") List<String> outputShields) {
+            @JsonProperty("output_shields") List<String> outputShields,
+            @JsonProperty("stream_window") String streamWindow,
+            @JsonProperty("stream_window_chars") Integer streamWindowChars,
+            @JsonProperty("shield_timeout_ms") Long shieldTimeoutMs,
+            @JsonProperty("fail_open") Boolean failOpen) {
 
         public ShieldPolicy {
             inputShields = inputShields == null ? List.of() : List.copyOf(inputShields);
             outputShields = outputShields == null ? List.of() : List.copyOf(outputShields);
+            streamWindow = streamWindow == null || streamWindow.isBlank() ? "chars" : streamWindow;
+            streamWindowChars = streamWindowChars == null ? 200 : streamWindowChars;
+            shieldTimeoutMs = shieldTimeoutMs == null ? 10_000L : shieldTimeoutMs;
+            failOpen = failOpen != null && failOpen;
+        }
+
+        public ShieldPolicy(List<String> inputShields, List<String> outputShields) {
+            this(inputShields, outputShields, null, null, null, null);
         }
     }
 

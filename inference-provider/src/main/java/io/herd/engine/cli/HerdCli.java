@@ -53,6 +53,10 @@ public final class HerdCli {
                   prints the token ids on one line
               chat --model PATH [--tokenizer PATH] [--system TEXT] [--chat-format NAME] [sampling options]
                   reads user messages from stdin, one per line, and answers them
+              bench --model PATH.gguf [--threads N] [--prompt-tokens 128] [--gen-tokens 128] [--batch 1,8]
+                    [--prefix-tokens 1000] [--warmup 1] [--json]
+                  prefill/decode tok/s, batched aggregate tok/s, time to first token, peak RSS, and time to
+                  first token after a shared prefix with and without the prefix cache
 
             sampling options:
               --max-tokens N        tokens to generate (generate: 256, chat: 512)
@@ -103,7 +107,8 @@ public final class HerdCli {
                 case "generate" -> generate(rest);
                 case "tokenize" -> tokenize(rest);
                 case "chat" -> chat(rest);
-                default -> throw new UsageException("unknown command '" + args[0] + "'; commands: generate, tokenize, chat");
+                case "bench" -> bench(rest);
+                default -> throw new UsageException("unknown command '" + args[0] + "'; commands: generate, tokenize, chat, bench");
             };
         } catch (UsageException | InvalidSamplingParameterException | ChatFormatException e) {
             err.println("herd: " + e.getMessage());
@@ -119,7 +124,18 @@ public final class HerdCli {
             err.println("herd: " + e.getMessage());
             return FAILED;
         } catch (RuntimeException e) {
-            err.println("herd: " + e);
+            err.println("herd: " + (e.getMessage() != null ? e.getMessage() : e.toString()));
+            return FAILED;
+        }
+    }
+
+    private int bench(List<String> args) throws UsageException, IOException {
+        BenchCommand.Options options = BenchCommand.parse(args);
+        try {
+            return new BenchCommand(out, err).run(options);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            err.println("herd: bench interrupted");
             return FAILED;
         }
     }
@@ -135,6 +151,9 @@ public final class HerdCli {
         try (LanguageModel model = loader.loadModel(modelPath, line.path("--tokenizer").orElse(null), threads(line))) {
             Tokenizer tokenizer = model.tokenizer();
             int[] promptTokens = tokenizer.encode(prompt, tokenizer.addsBosByDefault(), false);
+            if (promptTokens.length == 0) {
+                throw new UsageException("--prompt is empty and this vocabulary adds no BOS token: give some text to continue");
+            }
             GenerationRequest request = GenerationRequest.of(promptTokens, sampling).withContextLength(context);
             try (Generation generation = new Generator(model).start(request)) {
                 out.print(prompt);
@@ -266,7 +285,7 @@ public final class HerdCli {
         };
     }
 
-    private static int threads(CommandLine line) throws UsageException {
+    static int threads(CommandLine line) throws UsageException {
         int threads = line.integer("--threads").orElse(0);
         checkPositive("--threads", threads, true);
         return threads;

@@ -45,9 +45,14 @@ public final class Tokenizers {
             "<|python_tag|>",
             "<|image|>");
 
-    /** Token texts llama.cpp treats as end of generation wherever they occur in a vocabulary. */
+    /**
+     * Token texts that end generation wherever they occur in a vocabulary: llama.cpp's list, plus
+     * Llama 3's {@code <|end_of_text|>}, which Meta's reference stops at even when a GGUF names
+     * {@code <|eot_id|>} as EOS (as instruct conversions do).
+     */
     private static final Set<String> END_OF_GENERATION_TEXTS = Set.of(
-            "<|eot_id|>", "<|im_end|>", "<|end|>", "<end_of_turn>", "<|endoftext|>", "<|eom_id|>", "<EOT>");
+            "<|eot_id|>", "<|im_end|>", "<|end|>", "<end_of_turn>", "<|endoftext|>", "<|eom_id|>", "<EOT>",
+            "<|end_of_text|>");
 
     private Tokenizers() {
     }

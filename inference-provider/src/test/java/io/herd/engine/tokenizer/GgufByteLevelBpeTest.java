@@ -105,8 +105,9 @@ class GgufByteLevelBpeTest {
         Tokenizer tokenizer = tokenizer();
         assertThat(tokenizer.bosToken()).isEqualTo(128_000);
         assertThat(tokenizer.eosToken()).isEqualTo(128_009);
-        // <|eot_id|> and <|eom_id|> end generation wherever they are, as in llama.cpp
-        assertThat(tokenizer.stopTokens()).containsExactlyInAnyOrder(128_009, 128_008);
+        // <|eot_id|> and <|eom_id|> end generation wherever they are, as in llama.cpp, and
+        // <|end_of_text|> too, as in Meta's reference, though this GGUF names <|eot_id|> as EOS
+        assertThat(tokenizer.stopTokens()).containsExactlyInAnyOrder(128_009, 128_008, 128_001);
         assertThat(tokenizer.specialToken("<|start_header_id|>")).hasValue(128_006);
         // the ids of Meta's llama-models test_encode_message
         String message = "<|start_header_id|>user<|end_header_id|>\n\nThis is a test sentence.<|eot_id|>";

@@ -31,6 +31,8 @@ public record PromptGuardConfig(double threshold, String guardType, String userM
     }
 
     public static PromptGuardConfig fromMap(Map<String, ?> config) {
+        io.herd.safety.ConfigMaps.requireKnownKeys(PromptGuardSafetyProvider.PROVIDER_TYPE, config,
+                java.util.Set.of("threshold", "guard_type", "user_message"));
         Object threshold = config.get("threshold");
         Object guardType = config.get("guard_type");
         Object userMessage = config.get("user_message");
