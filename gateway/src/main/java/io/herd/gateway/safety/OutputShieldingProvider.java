@@ -21,7 +21,8 @@ import reactor.core.publisher.Mono;
 /**
  * Wraps the routed provider so its answer passes the output shields before the client sees it. Shields see the
  * input messages plus the answer, as Llama Stack's agents ran them. A full answer is checked once; a stream is held
- * back in windows ({@link StreamWindow}) and each window is released only after the shields passed the text so far.
+ * back in windows ({@link StreamWindow}) and each window is released only after the shields passed the text so far
+ * ({@link ShieldedStream} for chat, {@link ShieldedCompletionStream} for text completions).
  * On a violation the client gets the refusal and {@code finish_reason: content_filter}, and the generation is
  * cancelled.
  */
@@ -119,31 +120,9 @@ final class OutputShieldingProvider implements InferenceProvider {
         });
     }
 
-    /**
-     * Streamed text completions are collected and checked as a whole before anything is sent: their events carry no
-     * separate role or finish chunk to hang a windowed refusal on.
-     */
     @Override
     public Flux<Completion> streamCompletion(CompletionRequest request) {
-        return delegate.streamCompletion(request).collectList().flatMapMany(events -> {
-            StringBuilder text = new StringBuilder();
-            for (Completion e : events) {
-                if (!e.choices().isEmpty() && e.choices().getFirst().text() != null) {
-                    text.append(e.choices().getFirst().text());
-                }
-            }
-            String answer = text.toString();
-            return check(answer).flatMapMany(verdict -> {
-                if (!verdict.blocks() && textAfter(verdict, answer).equals(answer)) {
-                    return Flux.fromIterable(events);
-                }
-                Completion template = events.isEmpty() ? Refusals.completion(request.model(), "") : events.getFirst();
-                String out = verdict.blocks() ? verdict.blocking().userMessage() : textAfter(verdict, answer);
-                String finish = verdict.blocks() ? FinishReason.CONTENT_FILTER : FinishReason.STOP;
-                return Flux.just(new Completion(template.id(), template.object(), template.created(), template.model(),
-                        List.of(new Completion.CompletionChoice(0, out, finish)), null, template.systemFingerprint()));
-            });
-        });
+        return Flux.defer(() -> new ShieldedCompletionStream(this::check, window).apply(delegate.streamCompletion(request)));
     }
 
     @Override

@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Builds the safety providers of {@code providers.safety} and registers the shields of
  * {@code registered_resources.shields} with them; refuses to start on an unknown provider type, a shield naming a
- * provider that does not exist, a duplicate shield id, or a shield policy naming an unknown shield.
+ * provider that does not exist, a duplicate shield id, or a shield policy naming an unknown shield. A shield whose
+ * {@code shield_id} or {@code provider_id} is empty (an unset {@code ${env.X:+id}}) is disabled and skipped.
  */
 public final class SafetyRegistry implements AutoCloseable {
 
@@ -64,8 +65,10 @@ public final class SafetyRegistry implements AutoCloseable {
             for (int i = 0; i < registered.size(); i++) {
                 HerdConfig.RegisteredShield s = registered.get(i);
                 String at = "registered_resources.shields[" + i + "]";
-                if (s.shieldId() == null || s.shieldId().isBlank()) {
-                    throw new ConfigException(at + ".shield_id is required");
+                if (s.shieldId() == null || s.shieldId().isBlank() || (s.providerId() != null && s.providerId().isBlank())) {
+                    // ${env.X:+id} left unset: the entry is switched off, like a model with an empty model_id
+                    log.info("{} is disabled: its shield_id or provider_id is empty", at);
+                    continue;
                 }
                 String providerId = s.providerId() != null ? s.providerId() : providers.size() == 1 ? providers.keySet().iterator().next() : null;
                 SafetyProvider provider = providerId == null ? null : providers.get(providerId);

@@ -203,6 +203,13 @@ public final class Llama3ChatFormat implements ChatFormat {
                 content.append(i > 0 ? ", " : "").append(PythonCallSyntax.renderCall(call.name(), arguments(call)));
             }
             content.append(']');
+        } else if (!anyBuiltin && message.toolCalls().size() > 1) {
+            // Meta documents one JSON call per message; several go in a JSON list, which parseReply reads back.
+            content.append('[');
+            for (int i = 0; i < message.toolCalls().size(); i++) {
+                content.append(i > 0 ? ", " : "").append(renderCall(message.toolCalls().get(i)));
+            }
+            content.append(']');
         } else {
             for (int i = 0; i < message.toolCalls().size(); i++) {
                 content.append(i > 0 ? "\n" : "").append(renderCall(message.toolCalls().get(i)));

@@ -124,7 +124,7 @@ public final class HerdCli {
             err.println("herd: " + e.getMessage());
             return FAILED;
         } catch (RuntimeException e) {
-            err.println("herd: " + e);
+            err.println("herd: " + (e.getMessage() != null ? e.getMessage() : e.toString()));
             return FAILED;
         }
     }
@@ -151,6 +151,9 @@ public final class HerdCli {
         try (LanguageModel model = loader.loadModel(modelPath, line.path("--tokenizer").orElse(null), threads(line))) {
             Tokenizer tokenizer = model.tokenizer();
             int[] promptTokens = tokenizer.encode(prompt, tokenizer.addsBosByDefault(), false);
+            if (promptTokens.length == 0) {
+                throw new UsageException("--prompt is empty and this vocabulary adds no BOS token: give some text to continue");
+            }
             GenerationRequest request = GenerationRequest.of(promptTokens, sampling).withContextLength(context);
             try (Generation generation = new Generator(model).start(request)) {
                 out.print(prompt);
@@ -282,7 +285,7 @@ public final class HerdCli {
         };
     }
 
-    private static int threads(CommandLine line) throws UsageException {
+    static int threads(CommandLine line) throws UsageException {
         int threads = line.integer("--threads").orElse(0);
         checkPositive("--threads", threads, true);
         return threads;

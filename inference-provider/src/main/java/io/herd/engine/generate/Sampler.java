@@ -5,8 +5,8 @@ import java.util.random.RandomGenerator;
 import java.util.random.RandomGeneratorFactory;
 
 /**
- * Picks the next token from logits. Order of operations (as in Hugging Face and vLLM): penalties,
- * then temperature, then top-k, top-p and min-p on the tempered distribution, then a draw.
+ * Picks the next token from logits. Order of operations (as in Hugging Face and vLLM): logit bias,
+ * penalties, then temperature, then top-k, top-p and min-p on the tempered distribution, then a draw.
  * Temperature 0 is greedy: the argmax after penalties. Penalties follow their definitions:
  * <ul>
  *   <li>repetition (llama.cpp {@code repeat_penalty}): each distinct token among the last
@@ -33,7 +33,7 @@ public final class Sampler {
     private int[] completionDistinct;
     private int completionDistinctCount;
     private final int[] windowMark;
-    private double[] allWeights;
+    private float[] allWeights;
     private int windowStamp;
 
     public Sampler(SamplingParameters parameters, int vocabularySize, int[] promptTokens) {
@@ -76,6 +76,7 @@ public final class Sampler {
             float logit = logits[i];
             work[i] = Float.isNaN(logit) ? Float.NEGATIVE_INFINITY : logit;
         }
+        applyLogitBias(work);
         applyRepetitionPenalty(work);
         applyFrequencyAndPresencePenalties(work);
         if (parameters.isGreedy()) {
@@ -86,6 +87,15 @@ public final class Sampler {
             work[i] *= inverseTemperature;
         }
         return sampleTruncated(work);
+    }
+
+    private void applyLogitBias(float[] scores) {
+        for (var bias : parameters.logitBias().entrySet()) {
+            int token = bias.getKey();
+            if (token < vocabularySize) {
+                scores[token] += bias.getValue().floatValue();
+            }
+        }
     }
 
     void applyRepetitionPenalty(float[] scores) {
@@ -130,30 +140,41 @@ public final class Sampler {
         }
         int topK = parameters.topK();
         boolean topP = parameters.topP() < 1.0;
-        int[] candidates;
-        double nucleusMass = 0; // mass of the distribution top-p cuts, when the candidates are only part of it
+        int[] candidates; // null: every token, in id order (no truncation needs an ordering)
+        float[] weights;  // exp(score - max) of the candidates, in candidate order
+        double mass;      // sum of the weights of the distribution top-p cuts
         if (topK > 0 && topK < vocabularySize) {
             candidates = RankedTokens.topK(scores, vocabularySize, topK);
-        } else if (topP) {
-            double[] all = allWeights();
-            for (int i = 0; i < vocabularySize; i++) {
-                all[i] = Math.exp(scores[i] - max);
-                nucleusMass += all[i];
+            weights = new float[candidates.length];
+            mass = 0;
+            for (int i = 0; i < candidates.length; i++) {
+                weights[i] = (float) Math.exp(scores[candidates[i]] - max);
+                mass += weights[i];
             }
-            candidates = nucleusSuperset(scores, all, nucleusMass);
         } else {
-            candidates = null; // all tokens, in id order: no truncation needs an ordering
+            float[] all = allWeights();
+            // Scalar Math.exp on purpose: a Vector API loop runs at interpreter speed until C2 compiles it, which
+            // for a once-per-token call made the first tokens of a run take up to a second each to sample.
+            mass = 0;
+            for (int i = 0; i < vocabularySize; i++) {
+                all[i] = (float) Math.exp(scores[i] - max);
+                mass += all[i];
+            }
+            if (topP) {
+                candidates = nucleusSuperset(scores, all, mass);
+                weights = new float[candidates.length];
+                for (int i = 0; i < candidates.length; i++) {
+                    weights[i] = all[candidates[i]];
+                }
+            } else {
+                candidates = null;
+                weights = all;
+            }
         }
         int count = candidates == null ? vocabularySize : candidates.length;
-        double[] weights = new double[count];
-        double total = 0;
-        for (int i = 0; i < count; i++) {
-            int token = id(candidates, i);
-            weights[i] = nucleusMass > 0 ? allWeights[token] : Math.exp(scores[token] - max);
-            total += weights[i];
-        }
+        double total = mass;
         if (topP) {
-            double target = parameters.topP() * (nucleusMass > 0 ? nucleusMass : total);
+            double target = parameters.topP() * mass;
             double cumulative = 0;
             int keep = count;
             for (int i = 0; i < count; i++) {
@@ -168,7 +189,7 @@ public final class Sampler {
         }
         if (parameters.minP() > 0) {
             // Relative to the most likely token, whose weight is exp(0) = 1; renormalising does not change ratios.
-            double threshold = parameters.minP();
+            float threshold = (float) parameters.minP();
             total = 0;
             for (int i = 0; i < count; i++) {
                 if (weights[i] < threshold) {
@@ -199,7 +220,7 @@ public final class Sampler {
      * tokens at or above a weight threshold form a prefix of the sorted order, so when their mass
      * already reaches top-p's target, the nucleus lies among them.
      */
-    private int[] nucleusSuperset(float[] scores, double[] weights, double mass) {
+    private int[] nucleusSuperset(float[] scores, float[] weights, double mass) {
         double target = parameters.topP() * mass;
         for (double threshold : NUCLEUS_THRESHOLDS) {
             double above = 0;
@@ -224,9 +245,9 @@ public final class Sampler {
         return RankedTokens.sortedDescending(scores, vocabularySize);
     }
 
-    private double[] allWeights() {
+    private float[] allWeights() {
         if (allWeights == null) {
-            allWeights = new double[vocabularySize];
+            allWeights = new float[vocabularySize];
         }
         return allWeights;
     }

@@ -2,7 +2,9 @@ package io.herd.engine.generate;
 
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
@@ -28,6 +30,7 @@ import java.util.Set;
  * @param stopTokenIds      token ids that end generation, in addition to the model's own
  * @param logprobs          whether to report the log probability of each generated token
  * @param topLogprobs       how many most likely alternatives to report per token (0..20, needs logprobs)
+ * @param logitBias         OpenAI {@code logit_bias}: added to a token's logit before anything else; -100..100
  */
 public record SamplingParameters(
         double temperature,
@@ -43,7 +46,8 @@ public record SamplingParameters(
         List<String> stop,
         Set<Integer> stopTokenIds,
         boolean logprobs,
-        int topLogprobs) {
+        int topLogprobs,
+        Map<Integer, Double> logitBias) {
 
     public static final int MAX_TOP_LOGPROBS = 20;
 
@@ -85,6 +89,15 @@ public record SamplingParameters(
         if (topLogprobs > 0 && !logprobs) {
             throw invalid("topLogprobs", "needs logprobs to be enabled");
         }
+        logitBias = Map.copyOf(Objects.requireNonNullElse(logitBias, Map.of()));
+        for (Map.Entry<Integer, Double> bias : logitBias.entrySet()) {
+            if (bias.getKey() < 0) {
+                throw invalid("logitBias", "token ids must not be negative, was " + bias.getKey());
+            }
+            if (!(bias.getValue() >= -100 && bias.getValue() <= 100)) {
+                throw invalid("logitBias", "values must be between -100 and 100, token " + bias.getKey() + " has " + bias.getValue());
+            }
+        }
     }
 
     /** Greedy decoding with no penalties, stopping after {@code maxTokens}. */
@@ -112,6 +125,7 @@ public record SamplingParameters(
         b.stopTokenIds = new LinkedHashSet<>(stopTokenIds);
         b.logprobs = logprobs;
         b.topLogprobs = topLogprobs;
+        b.logitBias = new LinkedHashMap<>(logitBias);
         return b;
     }
 
@@ -145,6 +159,7 @@ public record SamplingParameters(
         private Set<Integer> stopTokenIds = new LinkedHashSet<>();
         private boolean logprobs;
         private int topLogprobs;
+        private Map<Integer, Double> logitBias = new LinkedHashMap<>();
 
         private Builder() {
         }
@@ -224,9 +239,14 @@ public record SamplingParameters(
             return this;
         }
 
+        public Builder logitBias(Map<Integer, Double> logitBias) {
+            this.logitBias = new LinkedHashMap<>(logitBias);
+            return this;
+        }
+
         public SamplingParameters build() {
             return new SamplingParameters(temperature, topK, topP, minP, repetitionPenalty, repetitionWindow,
-                    frequencyPenalty, presencePenalty, seed, maxTokens, stop, stopTokenIds, logprobs, topLogprobs);
+                    frequencyPenalty, presencePenalty, seed, maxTokens, stop, stopTokenIds, logprobs, topLogprobs, logitBias);
         }
     }
 }

@@ -189,12 +189,18 @@ class ToolCallParsingTest {
     void parsedCallsRenderBackToTheSameCalls() {
         ChatFormat llama31 = ChatFormats.byName("llama3.1", Clock.systemUTC(), () -> "call_x");
         for (ChatFormat chat : List.of(format, llama31)) {
-            AssistantReply reply = chat.parseReply("[get_weather(city='San Francisco', metric='celsius')]");
-            String prompt = chat.render(List.of(ChatMessage.user("q"), reply.toMessage()), List.of());
-            String assistantTurn = prompt.substring(prompt.indexOf("<|python_tag|>"), prompt.lastIndexOf("<|start_header_id|>"));
-            AssistantReply reparsed = chat.parseReply(assistantTurn);
-            assertThat(reparsed.toolCalls()).extracting(ToolCall::name).containsExactly("get_weather");
-            assertThat(arguments(reparsed.toolCalls().getFirst())).isEqualTo(arguments(reply.toolCalls().getFirst()));
+            for (String generated : List.of("[get_weather(city='San Francisco', metric='celsius')]",
+                    "[get_weather(city='SF', days=[1, 2], alerts=True), get_time(zone=None)]")) {
+                AssistantReply reply = chat.parseReply(generated);
+                String prompt = chat.render(List.of(ChatMessage.user("q"), reply.toMessage()), List.of());
+                String assistantTurn = prompt.substring(prompt.indexOf("<|python_tag|>"), prompt.lastIndexOf("<|start_header_id|>"));
+                AssistantReply reparsed = chat.parseReply(assistantTurn);
+                assertThat(reparsed.toolCalls()).extracting(ToolCall::name)
+                        .containsExactlyElementsOf(reply.toolCalls().stream().map(ToolCall::name).toList());
+                for (int i = 0; i < reply.toolCalls().size(); i++) {
+                    assertThat(arguments(reparsed.toolCalls().get(i))).isEqualTo(arguments(reply.toolCalls().get(i)));
+                }
+            }
         }
     }
 }

@@ -204,6 +204,46 @@ class GenerationTest {
     }
 
     @Test
+    void cancelFromAnotherThreadEndsAPullInProgress() throws Exception {
+        java.util.concurrent.CountDownLatch firstDelta = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch cancelled = new java.util.concurrent.CountDownLatch(1);
+        // "x" forever, but the stop string "xxxxy" keeps every "x" held back, so one pull would run to the limit.
+        ScriptedModel model = new ScriptedModel(tokenizer, 100_000, new int[]{id("Hel"), id("x")}) {
+            @Override
+            public float[] forward(io.herd.engine.model.ModelState state, int token, int position) {
+                if (position == 10) {
+                    cancelled.countDown();
+                }
+                return super.forward(state, token, position);
+            }
+        };
+        Generation generation = new Generator(model).start(prompt,
+                SamplingParameters.greedy(90_000).toBuilder().stop(List.of("x".repeat(100_000 - 10) + "y")).build());
+        var consumer = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try {
+            var all = consumer.submit(() -> {
+                List<Delta> deltas = new ArrayList<>();
+                Optional<Delta> delta;
+                while ((delta = generation.next()).isPresent()) {
+                    deltas.add(delta.get());
+                    firstDelta.countDown();
+                }
+                return deltas;
+            });
+            assertThat(firstDelta.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            assertThat(cancelled.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            generation.cancel();
+            List<Delta> deltas = all.get(10, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(deltas.getLast().finishReason()).contains(FinishReason.CANCELLED);
+            assertThat(deltas.getFirst().text()).isEqualTo("Hel");
+            assertThat(text(deltas)).startsWith("Helxxxxxxxx").matches("Helx+");
+            assertThat(generation.usage().completionTokens()).isLessThan(90_000);
+        } finally {
+            consumer.shutdownNow();
+        }
+    }
+
+    @Test
     void cancelReleasesHeldBackText() {
         ScriptedModel model = model("Hel", "lo", " wor");
         Generation generation = new Generator(model).start(prompt,

@@ -220,6 +220,19 @@ class SamplerTest {
     }
 
     @Test
+    void logitBiasShiftsLogitsBeforeChoosing() {
+        SamplingParameters parameters = SamplingParameters.builder().temperature(0)
+                .logitBias(java.util.Map.of(0, 1.5, 1, -100.0)).build();
+        Sampler sampler = new Sampler(parameters, 3, new int[0]);
+        assertThat(sampler.sample(new float[]{1f, 2f, 2.4f})).isEqualTo(0);
+        // -100 bans a token in practice even when sampling
+        Sampler sampling = new Sampler(parameters.toBuilder().temperature(1).seed(5L).build(), 3, new int[0]);
+        for (int i = 0; i < 2000; i++) {
+            assertThat(sampling.sample(new float[]{0f, 5f, 0f})).isNotEqualTo(1);
+        }
+    }
+
+    @Test
     void rejectsTokensOutsideTheVocabulary() {
         Sampler sampler = new Sampler(SamplingParameters.greedy(1), 3, new int[0]);
         assertThatThrownBy(() -> sampler.accept(3)).hasMessageContaining("outside the vocabulary of 3");

@@ -33,13 +33,15 @@ class SamplingParametersTest {
         assertRejected(b -> b.stop(List.of("ok", "")), "stop", "entry 1 is empty");
         assertRejected(b -> b.logprobs(true).topLogprobs(21), "topLogprobs", "between 0 and 20");
         assertRejected(b -> b.topLogprobs(2), "topLogprobs", "needs logprobs");
+        assertRejected(b -> b.logitBias(java.util.Map.of(5, 101.0)), "logitBias", "token 5 has 101.0");
+        assertRejected(b -> b.logitBias(java.util.Map.of(-1, 1.0)), "logitBias", "-1");
     }
 
     @Test
     void acceptsBoundaryValuesAndRoundTripsThroughTheBuilder() {
         SamplingParameters parameters = SamplingParameters.builder().temperature(0).topP(1).minP(1)
                 .frequencyPenalty(-2).presencePenalty(2).logprobs(true).topLogprobs(20).seed(9L)
-                .stop(List.of("\n\n")).build();
+                .stop(List.of("\n\n")).logitBias(java.util.Map.of(3, -100.0)).build();
         assertThat(parameters.toBuilder().build()).isEqualTo(parameters);
         assertThat(parameters.isGreedy()).isTrue();
     }

@@ -13,7 +13,7 @@ import java.util.Optional;
  * Test double: after the prompt, the logits favour the scripted tokens one after another (by a
  * margin of 10), so greedy decoding reproduces the script. Records every forward call.
  */
-public final class ScriptedModel implements LanguageModel {
+public class ScriptedModel implements LanguageModel {
 
     private final Tokenizer tokenizer;
     private final int contextLength;

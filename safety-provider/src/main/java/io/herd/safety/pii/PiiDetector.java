@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import io.herd.safety.pii.Candidates.IntList;
 
 /**
  * Finds personal data and secrets in text. Every candidate a regular expression proposes is validated the way
@@ -15,8 +16,10 @@ import java.util.regex.Pattern;
  * octet and group rules for IP addresses, Shannon entropy for unlabelled tokens), which is what keeps dates,
  * version numbers, amounts and order numbers out.
  * <p>
- * Each detector is skipped unless a cheap pre-check passes (an '@' for e-mail, enough digits for numbers, a
- * known prefix for keys). Thread-safe and immutable.
+ * The text is read once ({@link Candidates}): digit runs, '@' and ':' positions and word starts that begin a key
+ * name or a token prefix. Each expression then runs only in a small window around such a candidate (the run of
+ * characters its matches can consist of, e.g. digits, spaces and dashes for a card), with transparent bounds so that
+ * look-arounds still see the surrounding text; prose between candidates is never searched. Thread-safe and immutable.
  */
 public final class PiiDetector {
 
@@ -31,8 +34,6 @@ public final class PiiDetector {
                     + "|(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[0-9A-Z]{16}|xox[abposr]-[A-Za-z0-9-]{10,}"
                     + "|AIza[0-9A-Za-z_-]{35}|glpat-[A-Za-z0-9_-]{20,}|hf_[A-Za-z0-9]{30,}"
                     + "|eyJ[A-Za-z0-9_-]{8,}\\.eyJ[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]{8,})(?![A-Za-z0-9_-])");
-    private static final String[] KNOWN_TOKEN_PREFIXES = {"sk-", "sk_", "rk_", "gh", "github_pat_", "AKIA", "ASIA", "AGPA",
-            "AIDA", "AROA", "ANPA", "ANVA", "AIPA", "xox", "AIza", "glpat-", "hf_", "eyJ"};
     private static final Pattern SECRET_ASSIGNMENT = Pattern.compile(
             "(?i)\\b(?:password|passwd|pwd|passphrase|secret|client[_-]?secret|api[_-]?key|access[_-]?token|auth[_-]?token|"
                     + "private[_-]?key)\\b[\"']?\\s*(?:[:=]|\\bis\\b)\\s*[\"']?([^\\s\"',;]{6,})");
@@ -57,6 +58,18 @@ public final class PiiDetector {
     private static final Pattern IPV6_CANDIDATE = Pattern.compile(
             "(?<![\\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:(?:\\d{1,3}\\.){3}\\d{1,3}|[0-9A-Fa-f]{1,4})?(?![\\w:]|\\.\\d)");
     private static final Pattern VERSION_CONTEXT = Pattern.compile("(?i)(?:\\bv|version|release|build|ver\\.?)\\s*$");
+
+    /** Characters each expression's matches consist of ("a~z" is a range): the windows it runs in. */
+    private static final boolean[] DIGITS_SPACE_DASH = alphabet("0~9 -");
+    private static final boolean[] DIGITS_DOT = alphabet("0~9.");
+    private static final boolean[] UPPER_DIGITS_SPACE = alphabet("A~Z0~9 ");
+    private static final boolean[] PHONE_CHARS = alphabet("0~9 .()+-");
+    private static final boolean[] IPV6_CHARS = alphabet("0~9a~fA~F:.");
+    private static final boolean[] EMAIL_LOCAL = alphabet("A~Za~z0~9._%+-");
+    private static final boolean[] EMAIL_DOMAIN = alphabet("A~Za~z0~9.-");
+    private static final boolean[] ENTROPY_TOKEN = alphabet("A~Za~z0~9+/=_-");
+    /** "social security number" plus the 12-character gap the label pattern allows, with margin. */
+    private static final int SSN_LABEL_REACH = 48;
 
     /** Valid IBAN lengths by country (ISO 13616 registry). */
     private static final Map<String, Integer> IBAN_LENGTHS = ibanLengths(
@@ -83,27 +96,28 @@ public final class PiiDetector {
         if (text == null || text.isEmpty()) {
             return found;
         }
-        int digits = countDigits(text);
+        Candidates candidates = Candidates.of(text);
+        int digits = candidates.digits;
         if (enabled.contains(PiiCategory.SECRET)) {
-            secrets(text, found);
+            secrets(text, candidates, found);
         }
-        if (enabled.contains(PiiCategory.EMAIL) && text.indexOf('@') >= 0) {
-            addAll(EMAIL, text, PiiCategory.EMAIL, "email", found);
+        if (enabled.contains(PiiCategory.EMAIL) && candidates.atSigns.size > 0) {
+            emails(text, candidates, found);
         }
         if (enabled.contains(PiiCategory.IBAN) && digits >= 8) {
-            ibans(text, found);
+            ibans(text, candidates, found);
         }
         if (enabled.contains(PiiCategory.CREDIT_CARD) && digits >= 13) {
-            cards(text, found);
+            cards(text, candidates, found);
         }
         if (enabled.contains(PiiCategory.NATIONAL_ID) && digits >= 6) {
-            nationalIds(text, found);
+            nationalIds(text, candidates, found);
         }
         if (enabled.contains(PiiCategory.PHONE) && digits >= 7) {
-            phones(text, found);
+            phones(text, candidates, found);
         }
-        if (enabled.contains(PiiCategory.IP_ADDRESS) && (digits >= 4 || text.indexOf(':') >= 0)) {
-            ipAddresses(text, found);
+        if (enabled.contains(PiiCategory.IP_ADDRESS) && (digits >= 4 || candidates.colons.size > 0)) {
+            ipAddresses(text, candidates, found);
         }
         if (enabled.contains(PiiCategory.SECRET)) {
             highEntropyTokens(text, found);
@@ -111,30 +125,138 @@ public final class PiiDetector {
         return resolveOverlaps(found);
     }
 
-    private void secrets(String text, List<PiiMatch> out) {
+    private void secrets(String text, Candidates candidates, List<PiiMatch> out) {
         if (text.contains("-----BEGIN")) {
             addAll(PRIVATE_KEY, text, PiiCategory.SECRET, "private_key", out);
         }
-        for (String prefix : KNOWN_TOKEN_PREFIXES) {
-            if (text.contains(prefix)) {
-                Matcher m = KNOWN_TOKEN.matcher(text);
-                while (m.find()) {
-                    String token = m.group();
-                    if (hasDigit(token) || token.startsWith("eyJ")) {
-                        out.add(new PiiMatch(PiiCategory.SECRET, tokenKind(token), m.start(), m.end()));
-                    }
+        IntList starts = candidates.tokenStarts;
+        if (starts.size > 0) {
+            Matcher m = anchoredMatcher(KNOWN_TOKEN, text);
+            int searchedUpTo = 0;
+            for (int i = 0; i < starts.size; i++) {
+                int at = starts.get(i);
+                if (at < searchedUpTo || !lookingAt(m, at)) {
+                    continue;
                 }
-                break;
+                searchedUpTo = m.end();
+                String token = m.group();
+                if (hasDigit(token) || token.startsWith("eyJ")) {
+                    out.add(new PiiMatch(PiiCategory.SECRET, tokenKind(token), m.start(), m.end()));
+                }
             }
         }
-        Matcher assignment = SECRET_ASSIGNMENT.matcher(text);
-        while (assignment.find()) {
-            String value = assignment.group(1);
-            if (!value.chars().allMatch(Character::isLetter) && !value.startsWith("$") && !value.startsWith("{")
-                    && !value.startsWith("<") && !value.startsWith("%")) {
-                out.add(new PiiMatch(PiiCategory.SECRET, "password_assignment", assignment.start(1), assignment.end(1)));
+        IntList keys = candidates.keyNameStarts;
+        if (keys.size > 0) {
+            Matcher assignment = anchoredMatcher(SECRET_ASSIGNMENT, text);
+            int searchedUpTo = 0;
+            for (int i = 0; i < keys.size; i++) {
+                int at = keys.get(i);
+                if (at < searchedUpTo || !lookingAt(assignment, at)) {
+                    continue;
+                }
+                searchedUpTo = assignment.end();
+                String value = assignment.group(1);
+                if (!value.chars().allMatch(Character::isLetter) && !value.startsWith("$") && !value.startsWith("{")
+                        && !value.startsWith("<") && !value.startsWith("%")) {
+                    out.add(new PiiMatch(PiiCategory.SECRET, "password_assignment", assignment.start(1), assignment.end(1)));
+                }
             }
         }
+    }
+
+    private static void emails(String text, Candidates candidates, List<PiiMatch> out) {
+        Matcher m = anchoredMatcher(EMAIL, text);
+        int windowEnd = -1;
+        // a left-to-right search never looks again at text an earlier match took
+        int searchedUpTo = 0;
+        for (int i = 0; i < candidates.atSigns.size; i++) {
+            int at = candidates.atSigns.get(i);
+            if (at < windowEnd) {
+                continue;
+            }
+            int from = Math.max(searchedUpTo, expandLeft(text, at, EMAIL_LOCAL));
+            windowEnd = expandRight(text, at + 1, EMAIL_DOMAIN);
+            if (from >= windowEnd) {
+                continue;
+            }
+            m.region(from, windowEnd);
+            while (m.find()) {
+                out.add(new PiiMatch(PiiCategory.EMAIL, "email", m.start(), m.end()));
+                searchedUpTo = m.end();
+            }
+        }
+    }
+
+    /** Windows of the characters a match can consist of, around each digit run, with at least {@code minDigits} digits. */
+    private static List<int[]> digitWindows(String text, Candidates candidates, boolean[] alphabet, int minDigits) {
+        List<int[]> windows = new ArrayList<>(0);
+        int windowEnd = -1;
+        IntList runs = candidates.digitRunStarts;
+        for (int i = 0; i < runs.size; i++) {
+            int at = runs.get(i);
+            if (at < windowEnd) {
+                continue;
+            }
+            int from = expandLeft(text, at, alphabet);
+            windowEnd = expandRight(text, at, alphabet);
+            if (countDigits(text, from, windowEnd) >= minDigits) {
+                windows.add(new int[] {from, windowEnd});
+            }
+        }
+        return windows;
+    }
+
+    private static void findInWindows(Pattern pattern, String text, List<int[]> windows, java.util.function.Consumer<Matcher> onMatch) {
+        if (windows.isEmpty()) {
+            return;
+        }
+        Matcher m = anchoredMatcher(pattern, text);
+        int searchedUpTo = 0;
+        for (int[] window : windows) {
+            int from = Math.max(searchedUpTo, window[0]);
+            if (from >= window[1]) {
+                continue;
+            }
+            m.region(from, window[1]);
+            while (m.find()) {
+                searchedUpTo = m.end();
+                onMatch.accept(m);
+            }
+        }
+    }
+
+    private void ibans(String text, Candidates candidates, List<PiiMatch> out) {
+        findInWindows(IBAN, text, digitWindows(text, candidates, UPPER_DIGITS_SPACE, 2), m -> {
+            Integer length = IBAN_LENGTHS.get(m.group().substring(0, 2));
+            if (length == null) {
+                return;
+            }
+            // the regex may run into the next word; take exactly the country's length of characters
+            int taken = 0;
+            int end = m.start();
+            while (end < m.end() && taken < length) {
+                if (text.charAt(end) != ' ') {
+                    taken++;
+                }
+                end++;
+            }
+            boolean endsAtBoundary = end >= text.length() || !Character.isLetterOrDigit(text.charAt(end));
+            if (taken == length && endsAtBoundary && Checksums.ibanMod97(text.subSequence(m.start(), end))) {
+                out.add(new PiiMatch(PiiCategory.IBAN, "iban", m.start(), end));
+            }
+        });
+    }
+
+    private void cards(String text, Candidates candidates, List<PiiMatch> out) {
+        findInWindows(CARD, text, digitWindows(text, candidates, DIGITS_SPACE_DASH, 13), m -> {
+            String candidate = m.group();
+            String digitsOnly = candidate.replace(" ", "").replace("-", "");
+            if (digitsOnly.length() < 13 || digitsOnly.length() > 19 || !consistentCardGrouping(candidate)
+                    || !hasCardIssuerPrefix(digitsOnly) || !Checksums.luhn(digitsOnly)) {
+                return;
+            }
+            out.add(new PiiMatch(PiiCategory.CREDIT_CARD, "credit_card", m.start(), m.end()));
+        });
     }
 
     static String tokenKind(String token) {
@@ -217,23 +339,35 @@ public final class PiiDetector {
                 || (two >= 56 && two <= 69);
     }
 
-    private void nationalIds(String text, List<PiiMatch> out) {
-        Matcher ssn = SSN.matcher(text);
-        while (ssn.find()) {
+    private void nationalIds(String text, Candidates candidates, List<PiiMatch> out) {
+        findInWindows(SSN, text, digitWindows(text, candidates, DIGITS_SPACE_DASH, 9), ssn -> {
             String kind = usTaxIdKind(ssn.group(1), ssn.group(3), ssn.group(4));
             if (kind != null) {
                 out.add(new PiiMatch(PiiCategory.NATIONAL_ID, kind, ssn.start(), ssn.end()));
             }
-        }
-        Matcher labelled = SSN_WITH_CONTEXT.matcher(text);
-        while (labelled.find()) {
-            String d = labelled.group(1);
-            String kind = usTaxIdKind(d.substring(0, 3), d.substring(3, 5), d.substring(5));
-            if (kind != null) {
-                out.add(new PiiMatch(PiiCategory.NATIONAL_ID, kind, labelled.start(1), labelled.end(1)));
+        });
+        // an unseparated number needs its label: windows reach back over the longest label and gap
+        List<int[]> labelled = new ArrayList<>(0);
+        IntList runs = candidates.digitRunStarts;
+        for (int i = 0; i < runs.size; i++) {
+            int at = runs.get(i);
+            int end = at;
+            while (end < text.length() && isDigit(text.charAt(end))) {
+                end++;
+            }
+            if (end - at == 9) {
+                labelled.add(new int[] {Math.max(0, at - SSN_LABEL_REACH), end});
             }
         }
-        addAll(UK_NINO, text, PiiCategory.NATIONAL_ID, "uk_nino", out);
+        findInWindows(SSN_WITH_CONTEXT, text, labelled, m -> {
+            String d = m.group(1);
+            String kind = usTaxIdKind(d.substring(0, 3), d.substring(3, 5), d.substring(5));
+            if (kind != null) {
+                out.add(new PiiMatch(PiiCategory.NATIONAL_ID, kind, m.start(1), m.end(1)));
+            }
+        });
+        findInWindows(UK_NINO, text, digitWindows(text, candidates, UPPER_DIGITS_SPACE, 6),
+                m -> out.add(new PiiMatch(PiiCategory.NATIONAL_ID, "uk_nino", m.start(), m.end())));
     }
 
     /**
@@ -263,51 +397,67 @@ public final class PiiDetector {
         return "us_ssn";
     }
 
-    private void phones(String text, List<PiiMatch> out) {
-        if (text.indexOf('+') >= 0) {
-            Matcher m = PHONE_INTERNATIONAL.matcher(text);
-            while (m.find()) {
-                int digits = countDigits(m.group());
-                if (digits >= 8 && digits <= 15) {
-                    out.add(new PiiMatch(PiiCategory.PHONE, "e164", m.start(), m.end()));
+    private void phones(String text, Candidates candidates, List<PiiMatch> out) {
+        List<int[]> windows = digitWindows(text, candidates, PHONE_CHARS, 8);
+        if (windows.isEmpty()) {
+            return;
+        }
+        List<int[]> withPlus = new ArrayList<>(0);
+        for (int[] window : windows) {
+            for (int i = window[0]; i < window[1]; i++) {
+                if (text.charAt(i) == '+') {
+                    withPlus.add(window);
+                    break;
                 }
             }
         }
-        addAll(PHONE_NORTH_AMERICA, text, PiiCategory.PHONE, "nanp", out);
-        Matcher national = PHONE_NATIONAL_TRUNK.matcher(text);
-        while (national.find()) {
+        findInWindows(PHONE_INTERNATIONAL, text, withPlus, m -> {
+            int digits = countDigits(m.group());
+            if (digits >= 8 && digits <= 15) {
+                out.add(new PiiMatch(PiiCategory.PHONE, "e164", m.start(), m.end()));
+            }
+        });
+        findInWindows(PHONE_NORTH_AMERICA, text, windows, m -> out.add(new PiiMatch(PiiCategory.PHONE, "nanp", m.start(), m.end())));
+        findInWindows(PHONE_NATIONAL_TRUNK, text, windows, national -> {
             int digits = countDigits(national.group());
             if (digits >= 10 && digits <= 11 && !VERSION_CONTEXT.matcher(text.substring(Math.max(0, national.start() - 10),
                     national.start())).find()) {
                 out.add(new PiiMatch(PiiCategory.PHONE, "national", national.start(), national.end()));
             }
-        }
+        });
     }
 
-    private void ipAddresses(String text, List<PiiMatch> out) {
+    private void ipAddresses(String text, Candidates candidates, List<PiiMatch> out) {
         // IPv6 first: an IPv4-mapped address (::ffff:192.0.2.128) is one address, not an IPv4 inside noise
-        if (text.indexOf(':') >= 0) {
-            Matcher m = IPV6_CANDIDATE.matcher(text);
-            while (m.find()) {
-                if (isIpv6(m.group())) {
-                    out.add(new PiiMatch(PiiCategory.IP_ADDRESS, "ipv6", m.start(), m.end()));
-                }
+        List<int[]> v6 = new ArrayList<>(0);
+        int windowEnd = -1;
+        for (int i = 0; i < candidates.colons.size; i++) {
+            int at = candidates.colons.get(i);
+            if (at < windowEnd) {
+                continue;
+            }
+            int from = expandLeft(text, at, IPV6_CHARS);
+            windowEnd = expandRight(text, at, IPV6_CHARS);
+            if (text.indexOf(':', at + 1) >= 0 && text.indexOf(':', at + 1) < windowEnd) {
+                v6.add(new int[] {from, windowEnd});
             }
         }
-        if (text.indexOf('.') >= 0) {
-            Matcher m = IPV4.matcher(text);
-            while (m.find()) {
-                String ip = m.group();
-                if (ip.startsWith("127.") || ip.equals("0.0.0.0")) {
-                    continue;
-                }
-                String before = text.substring(Math.max(0, m.start() - 10), m.start());
-                if (VERSION_CONTEXT.matcher(before).find()) {
-                    continue;
-                }
-                out.add(new PiiMatch(PiiCategory.IP_ADDRESS, "ipv4", m.start(), m.end()));
+        findInWindows(IPV6_CANDIDATE, text, v6, m -> {
+            if (isIpv6(m.group())) {
+                out.add(new PiiMatch(PiiCategory.IP_ADDRESS, "ipv6", m.start(), m.end()));
             }
-        }
+        });
+        findInWindows(IPV4, text, digitWindows(text, candidates, DIGITS_DOT, 4), m -> {
+            String ip = m.group();
+            if (ip.startsWith("127.") || ip.equals("0.0.0.0")) {
+                return;
+            }
+            String before = text.substring(Math.max(0, m.start() - 10), m.start());
+            if (VERSION_CONTEXT.matcher(before).find()) {
+                return;
+            }
+            out.add(new PiiMatch(PiiCategory.IP_ADDRESS, "ipv4", m.start(), m.end()));
+        });
     }
 
     /** RFC 4291 text form: eight groups of 1-4 hex digits, or fewer around exactly one "::"; loopback excluded. */
@@ -437,8 +587,7 @@ public final class PiiDetector {
     }
 
     private static boolean isTokenChar(char c) {
-        return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '/' || c == '='
-                || c == '_' || c == '-';
+        return c < 128 && ENTROPY_TOKEN[c];
     }
 
     private static void addAll(Pattern pattern, String text, PiiCategory category, String kind, List<PiiMatch> out) {
@@ -446,6 +595,66 @@ public final class PiiDetector {
         while (m.find()) {
             out.add(new PiiMatch(category, kind, m.start(), m.end()));
         }
+    }
+
+    private static Matcher anchoredMatcher(Pattern pattern, String text) {
+        return pattern.matcher(text).useTransparentBounds(true).useAnchoringBounds(false);
+    }
+
+    /** @param m a matcher whose region always ends at the end of the text */
+    private static boolean lookingAt(Matcher m, int at) {
+        m.region(at, m.regionEnd());
+        return m.lookingAt();
+    }
+
+    private static int expandLeft(String text, int at, boolean[] alphabet) {
+        int i = at;
+        while (i > 0 && in(alphabet, text.charAt(i - 1))) {
+            i--;
+        }
+        return i;
+    }
+
+    private static int expandRight(String text, int at, boolean[] alphabet) {
+        int i = at;
+        int n = text.length();
+        while (i < n && in(alphabet, text.charAt(i))) {
+            i++;
+        }
+        return i;
+    }
+
+    private static boolean in(boolean[] alphabet, char c) {
+        return c < 128 && alphabet[c];
+    }
+
+    private static boolean isDigit(char c) {
+        return c >= '0' && c <= '9';
+    }
+
+    private static int countDigits(String s, int from, int to) {
+        int n = 0;
+        for (int i = from; i < to; i++) {
+            if (isDigit(s.charAt(i))) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    static boolean[] alphabet(String ranges) {
+        boolean[] table = new boolean[128];
+        for (int i = 0; i < ranges.length(); i++) {
+            if (i + 2 < ranges.length() && ranges.charAt(i + 1) == '~') {
+                for (char c = ranges.charAt(i); c <= ranges.charAt(i + 2); c++) {
+                    table[c] = true;
+                }
+                i += 2;
+            } else {
+                table[ranges.charAt(i)] = true;
+            }
+        }
+        return table;
     }
 
     private static List<PiiMatch> resolveOverlaps(List<PiiMatch> found) {

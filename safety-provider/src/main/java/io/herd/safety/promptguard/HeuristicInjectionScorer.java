@@ -29,6 +29,7 @@ public final class HeuristicInjectionScorer implements InjectionScorer {
     static final double MAX_DISCUSSION_DISCOUNT = -2.0;
     private static final int MAX_DECODE_DEPTH = 2;
     private static final int EVIDENCE_CHARS = 80;
+    private static final RuleStarts STARTS = new RuleStarts(InjectionPatterns.RULES);
 
     @Override
     public InjectionScore score(String text) {
@@ -66,14 +67,20 @@ public final class HeuristicInjectionScorer implements InjectionScorer {
     private void scan(String text, Map<PatternFamily, Signal> best, List<Signal> extras, int depth) {
         NormalizedText normalized = TextNormalizer.normalize(text);
         String folded = normalized.folded();
-        boolean positive = matchFamilies(folded, best, InjectionPatterns.RULES, "");
+        RuleStarts.Hits foldedHits = STARTS.scan(folded);
+        boolean positive = matchFamilies(folded, foldedHits, best, InjectionPatterns.RULES, "");
         TextNormalizer.Deobfuscated deobfuscated = TextNormalizer.deobfuscate(folded);
         boolean viaLeet = false;
         if (deobfuscated.changed()) {
             Map<PatternFamily, Signal> leetBest = new EnumMap<>(PatternFamily.class);
-            boolean leetHit = matchFamilies(deobfuscated.text(), leetBest, InjectionPatterns.RULES, "deobfuscated: ");
+            // with no letters joined the rewritten text lines up with the folded one, and a match that covers no
+            // rewritten character was already found there: only starts within reach of a rewrite need a look
+            RuleStarts.Hits leetHits = deobfuscated.spacedJoins() > 0 ? STARTS.scan(deobfuscated.text())
+                    : STARTS.scan(deobfuscated.text(), Math.max(0, deobfuscated.firstChange() - PatternRule.DEFAULT_MAX_LENGTH),
+                            deobfuscated.lastChange() + 1);
+            boolean leetHit = matchFamilies(deobfuscated.text(), leetHits, leetBest, InjectionPatterns.RULES, "deobfuscated: ");
             if (deobfuscated.spacedJoins() > 0) {
-                leetHit |= matchFamilies(deobfuscated.lettersOnly(), leetBest, InjectionPatterns.SQUEEZED_RULES,
+                leetHit |= matchFamilies(deobfuscated.lettersOnly(), null, leetBest, InjectionPatterns.SQUEEZED_RULES,
                         "spaced letters: ");
             }
             if (leetHit) {
@@ -112,15 +119,19 @@ public final class HeuristicInjectionScorer implements InjectionScorer {
                 extras.add(new Signal("disguise", DISGUISE_WEIGHT, "invisible=" + normalized.invisibleChars()
                         + " confusables=" + normalized.confusableChars() + " leetspeak=" + viaLeet));
             }
-            applyDiscussionDiscount(folded, best);
+            applyDiscussionDiscount(folded, foldedHits, best);
         }
     }
 
-    /** @return whether any family with positive weight matched */
-    private static boolean matchFamilies(String folded, Map<PatternFamily, Signal> best, List<PatternRule> rules,
-                                         String evidencePrefix) {
+    /**
+     * @param hits start positions of the rules in {@code text}; null for rules without starts, which are searched
+     * @return whether any family with positive weight matched
+     */
+    private static boolean matchFamilies(String text, RuleStarts.Hits hits, Map<PatternFamily, Signal> best,
+                                         List<PatternRule> rules, String evidencePrefix) {
         boolean positive = false;
-        for (PatternRule rule : rules) {
+        for (int r = 0; r < rules.size(); r++) {
+            PatternRule rule = rules.get(r);
             if (rule.family() == PatternFamily.DISCUSSION) {
                 continue;
             }
@@ -128,7 +139,7 @@ public final class HeuristicInjectionScorer implements InjectionScorer {
             if (current != null && current.weight() >= rule.weight()) {
                 continue;
             }
-            Matcher match = rule.find(folded);
+            Matcher match = hits == null ? rule.findAnywhere(text) : firstAnchoredMatch(rule, r, text, hits);
             if (match != null) {
                 best.put(rule.family(), new Signal(rule.family().featureName(), rule.weight(),
                         evidencePrefix + clip(match.group())));
@@ -138,16 +149,37 @@ public final class HeuristicInjectionScorer implements InjectionScorer {
         return positive;
     }
 
+    static Matcher firstAnchoredMatch(PatternRule rule, int ruleIndex, String text, RuleStarts.Hits hits) {
+        int count = hits.count(ruleIndex);
+        if (count == 0) {
+            return null;
+        }
+        Matcher matcher = rule.pattern().matcher(text);
+        for (int i = 0; i < count; i++) {
+            if (rule.matchAt(matcher, text.length(), hits.position(ruleIndex, i))) {
+                return matcher;
+            }
+        }
+        return null;
+    }
+
     /**
      * Texts about attacks (questions, tutorials, filter code) quote attack phrases. Each distinct cue lowers the
      * score a little; a match that sits in quotes inside such a text counts only partly.
      */
-    private static void applyDiscussionDiscount(String folded, Map<PatternFamily, Signal> best) {
-        PatternRule discussion = InjectionPatterns.RULES.getLast();
+    private static void applyDiscussionDiscount(String folded, RuleStarts.Hits hits, Map<PatternFamily, Signal> best) {
+        int discussionIndex = InjectionPatterns.RULES.size() - 1;
+        PatternRule discussion = InjectionPatterns.RULES.get(discussionIndex);
         Matcher cues = discussion.pattern().matcher(folded);
-        java.util.Set<String> distinct = new java.util.HashSet<>();
-        while (cues.find() && distinct.size() < 4) {
-            distinct.add(cues.group());
+        java.util.Set<String> distinct = new java.util.LinkedHashSet<>();
+        int searchedUpTo = 0;
+        for (int i = 0; i < hits.count(discussionIndex) && distinct.size() < 4; i++) {
+            int at = hits.position(discussionIndex, i);
+            // like a left-to-right search: a cue inside the previous cue is not a new one
+            if (at >= searchedUpTo && discussion.matchAt(cues, folded.length(), at)) {
+                distinct.add(cues.group());
+                searchedUpTo = cues.end();
+            }
         }
         if (distinct.isEmpty()) {
             return;

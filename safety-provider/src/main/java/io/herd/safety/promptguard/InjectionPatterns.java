@@ -31,8 +31,7 @@ final class InjectionPatterns {
             rule(IGNORE_INSTRUCTIONS, 5.5,
                     "\\b(?:ignores?|disregards?|forget|overlook|override|set aside|throw away|abandon|discard|"
                             + "stop following|do not follow|don'?t follow|never mind|bypass) " + FILLER + INSTRUCTION_OBJECT + "\\b",
-                    "ignor", "disregard", "forget", "overlook", "override", "set aside", "throw away", "abandon",
-                    "discard", "follow", "never mind", "bypass"),
+                    "ignore", "disregard", "forget", "overlook", "override", "set aside", "throw away", "abandon", "discard", "stop follow", "do not follow", "don't follow", "dont follow", "never mind", "bypass"),
             rule(IGNORE_INSTRUCTIONS, 5.0,
                     "\\bforget (?:all |about )?(?:everything|all) (?:you|that you|i|we) (?:were|have been|had been|know|learned|have)\\b"
                             + "|\\bforget (?:everything|all) (?:above|before|prior|earlier)\\b",
@@ -47,15 +46,13 @@ final class InjectionPatterns {
                             + "(?:[\\w'-]+ ){0,3}?(?:safety|content|ethical|moral|security)? ?"
                             + "(?:filters?|filtering|guardrails?|guidelines|polic(?:y|ies)|restrictions|safeguards|censorship|moderation|"
                             + "safety(?: mode| settings| features| rules| protocols| checks)?|ethics)\\b",
-                    "bypass", "disable", "turn off", "switch off", "deactivate", "remove", "circumvent", "evade",
-                    "ignore", "override", "lift", "drop", "suspend", "skip"),
+                    "bypass", "disable", "turn off", "switch off", "deactivate", "remove", "circumvent", "evade", "ignore", "override", "lift", "drop", "suspend", "skip"),
             rule(SAFETY_BYPASS, 4.5,
                     "\\b(?:safety|content|ethical|moral)? ?(?:filters?|guidelines|guardrails|mode|settings|restrictions|limitations|limits|"
                             + "rules|safeguards|polic(?:y|ies)|programming|alignment) (?:are|is|have been|has been|were|got|will be) "
                             + "(?:now |all |hereby |temporarily |officially )?(?:disabled|off|removed|lifted|suspended|revoked|void|gone|"
                             + "deactivated|updated|changed|overridden|bypassed|turned off)\\b",
-                    "disabled", " off", "removed", "lifted", "suspended", "revoked", "void", "gone", "deactivated",
-                    "updated", "changed", "overridden", "bypassed"),
+                    "safety", "content", "ethical", "moral", "filter", "guideline", "guardrail", "mode", "setting", "restriction", "limit", "rule", "safeguard", "polic", "programming", "alignment"),
 
             // --- "no restrictions" framing
             rule(NO_RESTRICTIONS, 2.5,
@@ -64,34 +61,31 @@ final class InjectionPatterns {
                             + "(?:[\\w'-]+ ){0,3}?(?:restrictions?|limitations?|limits|filters?|filtering|censorship|guidelines|rules|"
                             + "content polic(?:y|ies)|ethics|morals?|constraints|confines|boundaries|safeguards|programming|"
                             + "ethical (?:guidelines|restrictions|constraints|principles)|moral (?:guidelines|constraints|compass))\\b",
-                    "no ", "without", "zero", "free", "bound", "liberated", "released", "devoid", "lack", "ignore"),
+                    "no", "without", "zero", "free", "break free", "broken free", "not bound", "unbound", "liberated", "released", "devoid", "lack", "ignore"),
             rule(NO_RESTRICTIONS, 2.5,
                     "\\b(?:doesn'?t|does not|don'?t|do not|never|won'?t|will not|cannot|can'?t) (?:ever )?"
                             + "(?:care about|refuse|reject|decline|say no|follow any|obey any|apologi[sz]e)"
                             + "|\\bwithout (?:refusing|refusal|any refusal|declining|apologi[sz]ing|moralizing|warnings)\\b"
                             + "|\\bno (?:refusals?|disclaimers)\\b|\\bcomply with (?:every|any|all) requests?\\b"
                             + "|\\banswer (?:everything|anything|any question|freely)\\b",
-                    "care about", "refus", "reject", "decline", "say no", "follow any", "obey any", "apolog",
-                    "without", "disclaimer", "comply with", "answer"),
+                    "do", "never", "won", "will not", "can", "without", "no", "comply", "answer"),
             rule(NO_RESTRICTIONS, 2.5,
                     "\\b(?:uncensored|unfiltered|unrestricted|jailbroken|jail-broken|amoral|unaligned|unethical|"
                             + "unchained|unlimited|unmoderated) (?:ai|model|assistant|mode|version|chatbot|bot|llm|persona|gpt|"
                             + "responses?|answers?|output)\\b|\\b(?:evil|rogue|malicious|dark) (?:ai|bot|assistant|twin|confidant|"
                             + "model|chatbot|version)\\b",
-                    "uncensored", "unfiltered", "unrestricted", "jailbr", "jail-br", "amoral", "unaligned",
-                    "unethical", "unchained", "unlimited", "unmoderated", "evil", "rogue", "malicious", "dark"),
+                    "un", "jail", "amoral", "evil", "rogue", "malicious", "dark"),
 
             // --- known jailbreak personas and modes
             rule(JAILBREAK_PERSONA, 3.0,
                     "\\bdo anything now\\b|\\b(?:you are|you're|act as|as|be|pretend to be) (?:a |an )?"
                             + "(?:dan|stan|dude|aim|evilbot|betterdan|mongo tom|anti-dan|omega|freedomgpt|developer mode)\\b"
                             + "|\\bdan (?:mode|prompt|jailbreak)\\b",
-                    "do anything now", "dan", "stan", "dude", "aim", "evilbot", "mongo tom", "omega", "freedomgpt",
-                    "developer mode"),
+                    "do anything", "you are", "you're", "act as", "as", "be", "pretend", "dan"),
             rule(JAILBREAK_PERSONA, 2.0,
                     "\\b(?:developer|god|jailbreak|jailbroken|unrestricted|uncensored|unfiltered|sudo|maintenance|debug|admin|"
                             + "root|dan|chaos|opposite|evil) mode\\b",
-                    " mode"),
+                    "developer", "god", "jailbr", "unrestricted", "uncensored", "unfiltered", "sudo", "maintenance", "debug", "admin", "root", "dan", "chaos", "opposite", "evil"),
             rule(JAILBREAK_PERSONA, 1.0, "\\bdan\\b|\\bjailbreak\\b", "dan", "jailbreak"),
 
             // --- persona switch: harmless on its own, strong next to "no restrictions"
@@ -100,8 +94,7 @@ final class InjectionPatterns {
                             + "pretend (?:to be|you are|you're|you have|that you)|role-?play as|imagine you (?:are|have|were)|"
                             + "you will (?:now )?(?:act|respond|behave|answer) as|simulate|stay in character|never break character|"
                             + "alter ego|personas?|answer as if you|respond as if you|as if you (?:had|have|were))\\b",
-                    "you are", "you're", "from now on", "from this moment", "act", "pretend", "play", "imagine",
-                    "you will", "simulate", "character", "alter ego", "persona", "as if"),
+                    "you are", "you're", "from", "act", "pretend", "role", "imagine", "you will", "simulat", "stay in", "never break", "alter ego", "persona", "answer as", "respond as", "as if"),
 
             // --- getting the hidden prompt out
             rule(SYSTEM_PROMPT_EXFILTRATION, 4.5,
@@ -115,9 +108,7 @@ final class InjectionPatterns {
                             + "rules|directives|guidelines) (?:verbatim|word for word|exactly|in full)|"
                             + "the (?:prompt|instructions) (?:that|which|used)|(?:words|text|everything|the lines?) above|"
                             + "everything (?:above|before) this)",
-                    "reveal", "print", "show", "output", "display", "repeat", "echo", "tell me", "give me", "share",
-                    "leak", "dump", "copy", "quote", "write out", "spell out", "recite", "return", "respond with",
-                    "reply with"),
+                    "reveal", "print", "show", "output", "display", "repeat", "echo", "tell me", "give me", "share", "leak", "dump", "copy", "quote", "write out", "spell out", "recite", "return", "respond with", "reply with"),
             rule(SYSTEM_PROMPT_EXFILTRATION, 4.5,
                     "\\bwhat(?:'s| is| are| was| were)(?: written)?(?: in)? your (?:[\\w-]+ )?(?:system prompt|system message|"
                             + "prompt|instructions|configuration|rules|directives)\\b",
@@ -136,8 +127,7 @@ final class InjectionPatterns {
                             + "credentials|secrets?|environment variables|env vars|private keys?|access tokens?|"
                             + "(?:saved|stored) credit card|private (?:user )?data|personal data of|user data|"
                             + "confidential (?:context|data|notes|information)|secrets file|conversation history)\\b",
-                    "reveal", "print", "show", "output", "display", "dump", "leak", "exfiltrate", "send", "forward",
-                    "share", "give me", "list", "read out", "reply with", "respond with", "tell me"),
+                    "reveal", "print", "show", "output", "display", "dump", "leak", "exfiltrate", "send", "forward", "share", "give me", "list", "read out", "reply with", "respond with", "tell me"),
             rule(DATA_EXFILTRATION, 3.0,
                     "\\b(?:send|forward|post|upload|exfiltrate|transmit|leak|email|copy)\\b[^.\\n]{0,80}?\\b(?:to|at)\\s+"
                             + "(?:https?://|[\\w.+-]+@[\\w-]+\\.|this (?:webhook|url|address|endpoint|server))",
@@ -155,7 +145,7 @@ final class InjectionPatterns {
                     "^ ?(?:#{2,} ?)?(?:system|assistant|instruction|new instructions?|system override|admin|developer)\\s*:"
                             + "|\\bsystem override\\b|\\b(?:end of|ends? here|end) (?:the )?(?:user (?:input|message|prompt)|document|input)\\b"
                             + "|^\\W{0,4}(?:[}\\]]\\s*){2,}",
-                    "system", "assistant", "instruction", "admin", "developer", "end", "}", "]"),
+                    PatternRule.LINE_START, "system override", "end"),
             rule(DELIMITER_INJECTION, 1.5,
                     "<\\|(?:im_start|im_end|eot_id|endoftext|start_header_id|end_header_id|begin_of_text)\\|>|\\[/?inst\\]|<</?sys>>",
                     "<|", "[inst]", "[/inst]", "<<sys>>", "<</sys>>"),
@@ -166,8 +156,7 @@ final class InjectionPatterns {
                             + "policy|system prompt|directives?|objective|orders|guidelines)(?: (?:for|to) (?:the |you|any )?[\\w ]{0,20})?"
                             + " ?(?::|follow\\b|are\\b|is\\b)"
                             + "|\\byour (?:new|real|actual|true|only) (?:instructions?|task|role|goal|purpose|job|objective)\\b",
-                    "new", "updated", "real", "actual", "true", "revised", "additional", "secret", "hidden",
-                    "override", "your"),
+                    "new", "updated", "real", "actual", "true", "revised", "additional", "secret", "hidden", "override", "your"),
             rule(NEW_INSTRUCTIONS, 0.75, "\\bfrom (?:now on|this moment|this point)\\b", "from"),
             rule(NEW_INSTRUCTIONS, 0.5, "\\binstead\\b", "instead"),
 
@@ -179,23 +168,23 @@ final class InjectionPatterns {
                             + "|\\b(?:developers?|administrators?|admins?|openai|anthropic|meta|the user|your creators?) (?:has|have) "
                             + "(?:granted|given|authorized|approved|allowed|permitted)|\\bauthori[sz]ed you to\\b"
                             + "|\\bpermission to (?:ignore|bypass|break)|\\bi authori[sz]e (?:it|you|this)\\b|\\bhas been approved\\b",
-                    "i am", "i'm", "as ", "has ", "have ", "authori", "permission", "approved"),
+                    "i am", "i'm", "as", "developer", "admin", "openai", "anthropic", "meta", "the user", "your creator", "authori", "permission", "i authori", "has been"),
 
             // --- instructions aimed at a model that reads third-party content (documents, mails, tool results)
             rule(INDIRECT_INJECTION, 2.5,
                     "\\b(?:note|message|instructions?|attention|important|hidden (?:note|text|message)|dear|hey|hi|hello|reminder)\\b"
                             + "[^.\\n:]{0,30}?\\b(?:ai|llms?|chatbots?|assistants?|language models?|ai assistants?|ai agents?|"
                             + "ai models?|agents?|bots?|gpt|models)\\b[^.\\n:\\]]{0,40}[:,\\]]",
-                    "ai", "llm", "chatbot", "assistant", "language model", "agent", "bot", "gpt", "model"),
+                    "note", "message", "instruction", "attention", "important", "hidden", "dear", "hey", "hi", "hello", "reminder"),
             rule(INDIRECT_INJECTION, 3.0,
                     "\\bif you are an? (?:ai|llm|language model|assistant|chatbot|bot|model|agent)\\b"
                             + "|\\b(?:do not|don'?t|never) (?:tell|inform|mention (?:this )?to|alert|notify|let) the user\\b"
                             + "|\\bwithout (?:telling|informing|notifying|alerting) the user\\b",
-                    "if you are", "the user"),
+                    "if you are", "do not", "don't", "dont", "never", "without"),
             rule(INDIRECT_INJECTION, 1.5,
                     "\\bwhen (?:you )?(?:summariz|read|process|see|analy[sz])\\w* this\\b|\\bwithout (?:asking|confirmation|"
                             + "confirming|user (?:approval|consent))\\b|^ ?(?:ai |llm )?(?:ai|assistant|chatbot|llm|agent|model)\\s*[:,]",
-                    "when", "without", "ai", "assistant", "chatbot", "llm", "agent"),
+                    "when", "without", PatternRule.LINE_START),
 
             // --- asking to decode something and obey it
             rule(DECODE_AND_OBEY, 2.0,
@@ -210,7 +199,7 @@ final class InjectionPatterns {
                             + "protect\\w*|defend\\w*|defen[cs]e|detect\\w*|prevent\\w*|mitigat\\w*|classifier|blog|article|essay|"
                             + "paper|course|training|research\\w*|trope|regex|security|techniques|vulnerab\\w*|robust\\w*|"
                             + "benchmarks?|tokens? mean|template|markers|style attacks?)\\b",
-                    ""));
+                    "what", "explain", "how", "protect", "defen", "detect", "prevent", "mitigat", "classifier", "blog", "article", "essay", "paper", "course", "training", "research", "trope", "regex", "security", "techniques", "vulnerab", "robust", "benchmark", "token", "template", "markers", "style"));
 
     /** Rules for text whose letters were spaced out ("i g n o r e  a l l"): matched with every non-letter removed. */
     static final List<PatternRule> SQUEEZED_RULES = List.of(

@@ -20,6 +20,18 @@ final class PayloadDecoder {
     private static final String[] ROT13_TRIGGERS = {"vtaber", "qvfertneq", "sbetrg", "vafgehpgvba", "flfgrz", "cebzcg",
             "erirny", "cergraq", "erfgevpgvba"};
 
+    private static final String ROT13_FIRST_LETTERS = firstLetters(ROT13_TRIGGERS);
+
+    private static String firstLetters(String[] words) {
+        StringBuilder sb = new StringBuilder();
+        for (String w : words) {
+            if (sb.indexOf(w.substring(0, 1)) < 0) {
+                sb.append(w.charAt(0));
+            }
+        }
+        return sb.toString();
+    }
+
     enum Encoding { BASE64, HEX, ROT13 }
 
     record Payload(Encoding encoding, String decoded) {
@@ -35,13 +47,29 @@ final class PayloadDecoder {
     static List<Payload> decode(String original, String folded) {
         List<Payload> payloads = new ArrayList<>(0);
         scanRuns(original, payloads);
-        for (String trigger : ROT13_TRIGGERS) {
-            if (folded.contains(trigger)) {
-                payloads.add(new Payload(Encoding.ROT13, rot13(folded)));
-                break;
-            }
+        if (hasRot13Trigger(folded)) {
+            payloads.add(new Payload(Encoding.ROT13, rot13(folded)));
         }
         return payloads;
+    }
+
+    /** Encoded words stay words: one look at each word start instead of a search per trigger. */
+    private static boolean hasRot13Trigger(String folded) {
+        int n = folded.length();
+        boolean previousIsLetter = false;
+        for (int i = 0; i < n; i++) {
+            char c = folded.charAt(i);
+            boolean letter = c >= 'a' && c <= 'z';
+            if (letter && !previousIsLetter && ROT13_FIRST_LETTERS.indexOf(c) >= 0) {
+                for (String trigger : ROT13_TRIGGERS) {
+                    if (folded.startsWith(trigger, i)) {
+                        return true;
+                    }
+                }
+            }
+            previousIsLetter = letter;
+        }
+        return false;
     }
 
     /** One pass over the text collecting maximal runs of base64 alphabet characters (hex is a subset). */
@@ -58,6 +86,9 @@ final class PayloadDecoder {
                 i++;
             }
             int end = i;
+            if (end - start < Math.min(MIN_BASE64_CHARS, MIN_HEX_CHARS)) {
+                continue;
+            }
             while (i < n && s.charAt(i) == '=' && i - end < 2) {
                 i++;
             }
@@ -79,8 +110,16 @@ final class PayloadDecoder {
     }
 
     private static boolean isBase64Char(char c) {
-        return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '/'
-                || c == '-' || c == '_';
+        return c < 128 && BASE64_CHARS[c];
+    }
+
+    private static final boolean[] BASE64_CHARS = new boolean[128];
+
+    static {
+        for (char c = 0; c < 128; c++) {
+            BASE64_CHARS[c] = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+'
+                    || c == '/' || c == '-' || c == '_';
+        }
     }
 
     private static boolean isHex(String s, int start, int end) {

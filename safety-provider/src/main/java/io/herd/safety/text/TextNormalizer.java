@@ -15,12 +15,12 @@ public final class TextNormalizer {
     }
 
     public static NormalizedText normalize(String input) {
-        String decomposed = input;
-        if (!isAscii(input)) {
-            // NFKD maps compatibility forms (full-width, math alphanumerics, ligatures) to plain letters and
-            // splits accents off so they can be dropped below.
-            decomposed = Normalizer.normalize(input, Normalizer.Form.NFKD);
+        if (isAscii(input)) {
+            return new NormalizedText(input, foldAscii(input), 0, 0, 0);
         }
+        // NFKD maps compatibility forms (full-width, math alphanumerics, ligatures) to plain letters and
+        // splits accents off so they can be dropped below.
+        String decomposed = Normalizer.normalize(input, Normalizer.Form.NFKD);
         StringBuilder folded = new StringBuilder(decomposed.length());
         int invisible = 0;
         int confusables = 0;
@@ -78,6 +78,34 @@ public final class TextNormalizer {
         return new NormalizedText(input, folded.toString(), invisible, confusables, nonLatinLetters);
     }
 
+    /** The ASCII case of {@link #normalize}: lower case, whitespace runs to one space, no space before a newline. */
+    private static String foldAscii(String input) {
+        int n = input.length();
+        char[] out = new char[n];
+        int len = 0;
+        boolean lastWasSpace = true;
+        for (int i = 0; i < n; i++) {
+            char c = input.charAt(i);
+            if (c > ' ') {
+                out[len++] = c >= 'A' && c <= 'Z' ? (char) (c + 32) : c;
+                lastWasSpace = false;
+            } else if (c == '\n') {
+                if (len > 0 && out[len - 1] == ' ') {
+                    len--;
+                }
+                out[len++] = '\n';
+                lastWasSpace = true;
+            } else if (!lastWasSpace) {
+                out[len++] = ' ';
+                lastWasSpace = true;
+            }
+        }
+        if (len > 0 && out[len - 1] == ' ') {
+            len--;
+        }
+        return new String(out, 0, len);
+    }
+
     /**
      * Reverses common leetspeak digits and symbols inside words and joins letters spaced out one by one
      * ("i g n o r e", "i.g.n.o.r.e"), which people use to slip past keyword filters.
@@ -86,12 +114,21 @@ public final class TextNormalizer {
      * @return the rewritten text (the same instance when nothing needed rewriting) and what was undone
      */
     public static Deobfuscated deobfuscate(String folded) {
-        StringBuilder out = null;
+        char[] out = null;
+        int length = 0;
         int leet = 0;
         int joins = 0;
+        int firstChange = -1;
+        int lastChange = -1;
         int n = folded.length();
         for (int i = 0; i < n; i++) {
             char c = folded.charAt(i);
+            if (c >= 'a' && c <= 'z') {
+                if (out != null) {
+                    out[length++] = c;
+                }
+                continue;
+            }
             char replacement = c;
             char letter = leetLetter(c);
             if (letter != 0 && isInsideWord(folded, i)) {
@@ -101,15 +138,20 @@ public final class TextNormalizer {
                 replacement = 0;
                 joins++;
             }
-            if (replacement != c && out == null) {
-                out = new StringBuilder(n);
-                out.append(folded, 0, i);
+            if (replacement != c) {
+                if (out == null) {
+                    out = new char[n];
+                    folded.getChars(0, i, out, 0);
+                    length = i;
+                    firstChange = i;
+                }
+                lastChange = i;
             }
             if (out != null && replacement != 0) {
-                out.append(replacement);
+                out[length++] = replacement;
             }
         }
-        return new Deobfuscated(out == null ? folded : out.toString(), leet, joins);
+        return new Deobfuscated(out == null ? folded : new String(out, 0, length), leet, joins, firstChange, lastChange);
     }
 
     /**
@@ -117,8 +159,10 @@ public final class TextNormalizer {
      * @param leetReplacements digits and symbols read as letters
      * @param spacedJoins      separators removed between spaced-out letters; word boundaries are lost where this is
      *                         non-zero, so callers match such text without spaces
+     * @param firstChange      index in the folded text of the first rewritten character, -1 when unchanged
+     * @param lastChange       index in the folded text of the last rewritten character, -1 when unchanged
      */
-    public record Deobfuscated(String text, int leetReplacements, int spacedJoins) {
+    public record Deobfuscated(String text, int leetReplacements, int spacedJoins, int firstChange, int lastChange) {
 
         public boolean changed() {
             return leetReplacements + spacedJoins > 0;
@@ -192,6 +236,9 @@ public final class TextNormalizer {
             return false;
         }
         boolean singleBefore = i < 2 || s.charAt(i - 2) == sep || !isAsciiLetterOrDigit(s.charAt(i - 2));
+        if (!singleBefore) {
+            return false;
+        }
         boolean singleAfter = i + 2 >= s.length() || s.charAt(i + 2) == sep || !isAsciiLetterOrDigit(s.charAt(i + 2));
         // need a run: at least one more spaced single letter on either side
         boolean runBefore = i >= 3 && s.charAt(i - 2) == sep && isAsciiLetter(s.charAt(i - 3));

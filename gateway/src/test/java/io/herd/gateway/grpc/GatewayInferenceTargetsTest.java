@@ -1,0 +1,57 @@
+package io.herd.gateway.grpc;
+
+import io.herd.api.common.InvalidRequestException;
+import io.herd.api.common.NotImplementedException;
+import io.herd.api.inference.ChatCompletionRequest;
+import io.herd.api.inference.ChatMessage;
+import io.herd.gateway.filter.InferenceCalls;
+import io.herd.gateway.config.HerdConfig;
+import io.herd.gateway.config.HerdConfigLoader;
+import io.herd.gateway.provider.ModelRouter;
+import io.herd.gateway.provider.ProviderRegistry;
+import io.herd.gateway.support.ScriptedProviderFactory;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class GatewayInferenceTargetsTest {
+
+    private static final String CONFIG = """
+            version: 2
+            providers:
+              inference:
+                - { provider_id: scripted, provider_type: test::scripted, config: {} }
+            registered_resources:
+              models:
+                - { model_id: guarded, provider_id: scripted, provider_model_id: echo }
+                - { model_id: open, provider_id: scripted, provider_model_id: echo,
+                    metadata: { shield_policy: { input_shields: [], output_shields: [] } } }
+            shield_policy:
+              input_shields: [prompt-guard]
+            """;
+
+    private static ChatCompletionRequest chat(String model) {
+        return ChatCompletionRequest.builder().model(model).messages(ChatMessage.user("hi")).build();
+    }
+
+    @Test
+    void modelsUnderAShieldPolicyAreRefusedRatherThanServedUnguarded() {
+        HerdConfig config = new HerdConfigLoader(name -> null).load(CONFIG, "test");
+        try (ProviderRegistry registry = new ProviderRegistry(config, List.of(new ScriptedProviderFactory()))) {
+            GatewayInferenceTargets targets = new GatewayInferenceTargets(
+                    new InferenceCalls(new ModelRouter(config, registry), List::of), config.shieldPolicy());
+
+            assertThatThrownBy(() -> targets.prepare(chat("guarded")))
+                    .isInstanceOf(NotImplementedException.class)
+                    .hasMessageContaining("'guarded' is guarded by shields");
+            var open = targets.prepare(chat("open"));
+            assertThat(((ChatCompletionRequest) open.providerRequest()).model()).isEqualTo("echo");
+            assertThat(open.clientModelId()).isEqualTo("open");
+            assertThatThrownBy(() -> targets.prepare(ChatCompletionRequest.builder().model("open").build()))
+                    .isInstanceOf(InvalidRequestException.class).hasMessageContaining("messages");
+        }
+    }
+}
