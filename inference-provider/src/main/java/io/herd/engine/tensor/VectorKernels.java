@@ -5,7 +5,6 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 import java.lang.foreign.MemorySegment;
@@ -29,19 +28,13 @@ final class VectorKernels {
     private VectorKernels() {
     }
 
-    private static final VectorShuffle<Float> SWAP_4 = VectorShuffle.fromValues(F256, 4, 5, 6, 7, 0, 1, 2, 3);
-    private static final VectorShuffle<Float> SWAP_2 = VectorShuffle.fromValues(F256, 2, 3, 0, 1, 6, 7, 4, 5);
-    private static final VectorShuffle<Float> SWAP_1 = VectorShuffle.fromValues(F256, 1, 0, 3, 2, 5, 4, 7, 6);
-
     /**
-     * Sum of the 8 lanes in a fixed pairwise order. {@code reduceLanes(ADD)} leaves the float order
-     * unspecified, and the interpreter/C1 fallback and the C2 intrinsic do differ, so the same dot product
-     * gave different last bits before and after JIT compilation; lane-wise adds are exact in every tier.
+     * Sum of the lanes in lane order. Not {@code reduceLanes}: its compiled (tree) and interpreted
+     * (sequential) forms round differently, which would make results depend on JIT timing.
      */
-    static float sumLanes(FloatVector v) {
-        FloatVector fours = v.add(v.rearrange(SWAP_4));
-        FloatVector twos = fours.add(fours.rearrange(SWAP_2));
-        return twos.add(twos.rearrange(SWAP_1)).lane(0);
+    static float sum(FloatVector v) {
+        // F256 has 8 lanes; constant indices let C2 use plain lane extracts
+        return ((v.lane(0) + v.lane(1)) + (v.lane(2) + v.lane(3))) + ((v.lane(4) + v.lane(5)) + (v.lane(6) + v.lane(7)));
     }
 
     static float dotF32(MemorySegment w, long byteOffset, float[] x, int xOffset, int n) {
@@ -62,7 +55,7 @@ final class VectorKernels {
         for (; i + step <= n; i += step) {
             acc0 = FloatVector.fromMemorySegment(F256, w, byteOffset + 4L * i, LE).fma(FloatVector.fromArray(F256, x, xOffset + i), acc0);
         }
-        float sum = sumLanes(acc0.add(acc1).add(acc2.add(acc3)));
+        float sum = sum(acc0.add(acc1).add(acc2.add(acc3)));
         for (; i < n; i++) {
             sum += w.get(Numbers.FLOAT_LE, byteOffset + 4L * i) * x[xOffset + i];
         }
@@ -79,7 +72,7 @@ final class VectorKernels {
                     .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
             acc = weights.fma(FloatVector.fromArray(F256, x, xOffset + i), acc);
         }
-        float sum = sumLanes(acc);
+        float sum = sum(acc);
         for (; i < n; i++) {
             sum += Numbers.bfloat16ToFloat(w.get(Numbers.SHORT_LE, byteOffset + 2L * i)) * x[xOffset + i];
         }
@@ -105,7 +98,7 @@ final class VectorKernels {
             float scale = Numbers.halfToFloat(w.get(Numbers.SHORT_LE, block)) * xd[xBlock + b];
             acc = ((FloatVector) sums.convertShape(VectorOperators.I2F, F256, 0)).fma(FloatVector.broadcast(F256, scale), acc);
         }
-        return sumLanes(acc);
+        return sum(acc);
     }
 
     /** Q4_0 x Q8_0: nibbles unpacked to signed bytes, then as {@link #dotQ8_0}. */
@@ -126,7 +119,7 @@ final class VectorKernels {
             float scale = Numbers.halfToFloat(w.get(Numbers.SHORT_LE, block)) * xd[xBlock + b];
             acc = ((FloatVector) sums.convertShape(VectorOperators.I2F, F256, 0)).fma(FloatVector.broadcast(F256, scale), acc);
         }
-        return sumLanes(acc);
+        return sum(acc);
     }
 
     static float dot(float[] a, int aOffset, float[] b, int bOffset, int n) {
@@ -141,7 +134,7 @@ final class VectorKernels {
         for (; i + step <= n; i += step) {
             acc0 = FloatVector.fromArray(F256, a, aOffset + i).fma(FloatVector.fromArray(F256, b, bOffset + i), acc0);
         }
-        float sum = sumLanes(acc0.add(acc1));
+        float sum = sum(acc0.add(acc1));
         for (; i < n; i++) {
             sum += a[aOffset + i] * b[bOffset + i];
         }
@@ -176,7 +169,7 @@ final class VectorKernels {
                     .add((IntVector) products.convertShape(VectorOperators.S2I, I256, 1));
             acc = ((FloatVector) sums.convertShape(VectorOperators.I2F, F256, 0)).fma(FloatVector.broadcast(F256, wd[b] * xd[b]), acc);
         }
-        return sumLanes(acc);
+        return sum(acc);
     }
 
     /** Widens a row of Q8_0 blocks to shorts and float scales. */
