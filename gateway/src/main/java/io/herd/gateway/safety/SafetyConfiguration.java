@@ -11,10 +11,10 @@ import io.herd.gateway.route.ApiRoutes;
 import io.herd.safety.code.CodeScannerProviderFactory;
 import io.herd.safety.llamaguard.GuardModelClient;
 import io.herd.safety.llamaguard.LlamaGuardProviderFactory;
-import io.herd.safety.metrics.InMemoryShieldMetrics;
 import io.herd.safety.metrics.ShieldMetrics;
 import io.herd.safety.pii.PiiProviderFactory;
 import io.herd.safety.promptguard.PromptGuardProviderFactory;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.List;
 import org.springframework.beans.factory.ObjectProvider;
@@ -39,8 +39,8 @@ public class SafetyConfiguration {
             request -> request.exchange().getAttribute(ServerWebExchangeUtils.GATEWAY_ROUTE_ATTR) != null;
 
     @Bean
-    ShieldMetrics shieldMetrics() {
-        return new InMemoryShieldMetrics();
+    ShieldMetrics shieldMetrics(MeterRegistry meters) {
+        return new MicrometerShieldMetrics(meters);
     }
 
     @Bean

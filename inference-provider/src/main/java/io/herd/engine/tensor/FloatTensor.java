@@ -123,14 +123,21 @@ public abstract sealed class FloatTensor
             prepare(inputs[b]);
         }
         pool.forRange(rows, (start, end) -> {
+            Object scratch = count > 1 ? rowScratch(cols) : null;
             for (int r = start; r < end; r++) {
-                dotRow((long) r * cols, inputs, count, cols, outputs, outputOffsets, r);
+                dotRow((long) r * cols, inputs, count, cols, outputs, outputOffsets, r, scratch);
             }
         });
     }
 
+    /** Per-thread working memory for {@link #dotRow}, e.g. a decoded weight row; null if none is needed. */
+    protected Object rowScratch(int cols) {
+        return null;
+    }
+
     /** One weight row against several inputs; kernels that can reuse the decoded row override this. */
-    protected void dotRow(long rowOffset, MatmulInput[] inputs, int count, int cols, float[][] outputs, int[] outputOffsets, int row) {
+    protected void dotRow(long rowOffset, MatmulInput[] inputs, int count, int cols, float[][] outputs, int[] outputOffsets,
+                          int row, Object scratch) {
         for (int b = 0; b < count; b++) {
             outputs[b][outputOffsets[b] + row] = dot(rowOffset, inputs[b], cols);
         }

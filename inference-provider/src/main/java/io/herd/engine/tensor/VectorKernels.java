@@ -5,6 +5,7 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 import java.lang.foreign.MemorySegment;
@@ -28,6 +29,21 @@ final class VectorKernels {
     private VectorKernels() {
     }
 
+    private static final VectorShuffle<Float> SWAP_4 = VectorShuffle.fromValues(F256, 4, 5, 6, 7, 0, 1, 2, 3);
+    private static final VectorShuffle<Float> SWAP_2 = VectorShuffle.fromValues(F256, 2, 3, 0, 1, 6, 7, 4, 5);
+    private static final VectorShuffle<Float> SWAP_1 = VectorShuffle.fromValues(F256, 1, 0, 3, 2, 5, 4, 7, 6);
+
+    /**
+     * Sum of the 8 lanes in a fixed pairwise order. {@code reduceLanes(ADD)} leaves the float order
+     * unspecified, and the interpreter/C1 fallback and the C2 intrinsic do differ, so the same dot product
+     * gave different last bits before and after JIT compilation; lane-wise adds are exact in every tier.
+     */
+    static float sumLanes(FloatVector v) {
+        FloatVector fours = v.add(v.rearrange(SWAP_4));
+        FloatVector twos = fours.add(fours.rearrange(SWAP_2));
+        return twos.add(twos.rearrange(SWAP_1)).lane(0);
+    }
+
     static float dotF32(MemorySegment w, long byteOffset, float[] x, int xOffset, int n) {
         int step = F256.length();
         int upper = n - n % (4 * step);
@@ -46,7 +62,7 @@ final class VectorKernels {
         for (; i + step <= n; i += step) {
             acc0 = FloatVector.fromMemorySegment(F256, w, byteOffset + 4L * i, LE).fma(FloatVector.fromArray(F256, x, xOffset + i), acc0);
         }
-        float sum = acc0.add(acc1).add(acc2.add(acc3)).reduceLanes(VectorOperators.ADD);
+        float sum = sumLanes(acc0.add(acc1).add(acc2.add(acc3)));
         for (; i < n; i++) {
             sum += w.get(Numbers.FLOAT_LE, byteOffset + 4L * i) * x[xOffset + i];
         }
@@ -63,7 +79,7 @@ final class VectorKernels {
                     .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
             acc = weights.fma(FloatVector.fromArray(F256, x, xOffset + i), acc);
         }
-        float sum = acc.reduceLanes(VectorOperators.ADD);
+        float sum = sumLanes(acc);
         for (; i < n; i++) {
             sum += Numbers.bfloat16ToFloat(w.get(Numbers.SHORT_LE, byteOffset + 2L * i)) * x[xOffset + i];
         }
@@ -89,7 +105,7 @@ final class VectorKernels {
             float scale = Numbers.halfToFloat(w.get(Numbers.SHORT_LE, block)) * xd[xBlock + b];
             acc = ((FloatVector) sums.convertShape(VectorOperators.I2F, F256, 0)).fma(FloatVector.broadcast(F256, scale), acc);
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return sumLanes(acc);
     }
 
     /** Q4_0 x Q8_0: nibbles unpacked to signed bytes, then as {@link #dotQ8_0}. */
@@ -98,11 +114,11 @@ final class VectorKernels {
         for (int b = 0; b < blocks; b++) {
             long block = byteOffset + (long) b * Q4_0Tensor.BLOCK_BYTES;
             int xi = (xBlock + b) * 32;
-            ByteVector packed = ByteVector.fromMemorySegment(B128, w, block + 2, LE);
-            ByteVector lowNibbles = packed.and((byte) 0x0F).sub((byte) 8);
-            ByteVector highNibbles = packed.lanewise(VectorOperators.LSHR, 4).and((byte) 0x0F).sub((byte) 8);
-            ShortVector low = (ShortVector) lowNibbles.convertShape(VectorOperators.B2S, S256, 0);
-            ShortVector high = (ShortVector) highNibbles.convertShape(VectorOperators.B2S, S256, 0);
+            // Widen first, split nibbles in 16-bit lanes: x86 has no byte shifts.
+            ShortVector packed = (ShortVector) ByteVector.fromMemorySegment(B128, w, block + 2, LE)
+                    .convertShape(VectorOperators.B2S, S256, 0);
+            ShortVector low = packed.and((short) 0x0F).sub((short) 8);
+            ShortVector high = packed.lanewise(VectorOperators.LSHR, 4).and((short) 0x0F).sub((short) 8);
             ShortVector products = low.mul(ShortVector.fromArray(S256, xq, xi))
                     .add(high.mul(ShortVector.fromArray(S256, xq, xi + 16)));
             IntVector sums = ((IntVector) products.convertShape(VectorOperators.S2I, I256, 0))
@@ -110,7 +126,7 @@ final class VectorKernels {
             float scale = Numbers.halfToFloat(w.get(Numbers.SHORT_LE, block)) * xd[xBlock + b];
             acc = ((FloatVector) sums.convertShape(VectorOperators.I2F, F256, 0)).fma(FloatVector.broadcast(F256, scale), acc);
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return sumLanes(acc);
     }
 
     static float dot(float[] a, int aOffset, float[] b, int bOffset, int n) {
@@ -125,7 +141,7 @@ final class VectorKernels {
         for (; i + step <= n; i += step) {
             acc0 = FloatVector.fromArray(F256, a, aOffset + i).fma(FloatVector.fromArray(F256, b, bOffset + i), acc0);
         }
-        float sum = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+        float sum = sumLanes(acc0.add(acc1));
         for (; i < n; i++) {
             sum += a[aOffset + i] * b[bOffset + i];
         }
@@ -142,6 +158,47 @@ final class VectorKernels {
         }
         for (; i < n; i++) {
             y[yOffset + i] += a * x[xOffset + i];
+        }
+    }
+
+    /**
+     * A weight row already widened to shorts ({@code wq}) with its block scales ({@code wd}) against a Q8_0
+     * input. Same operations in the same order as {@link #dotQ8_0}/{@link #dotQ4_0}, hence bit-identical
+     * results; used when one decoded row serves several inputs.
+     */
+    static float dotWide(short[] wq, float[] wd, short[] xq, float[] xd, int blocks) {
+        FloatVector acc = FloatVector.zero(F256);
+        for (int b = 0; b < blocks; b++) {
+            int i = b * 32;
+            ShortVector products = ShortVector.fromArray(S256, wq, i).mul(ShortVector.fromArray(S256, xq, i))
+                    .add(ShortVector.fromArray(S256, wq, i + 16).mul(ShortVector.fromArray(S256, xq, i + 16)));
+            IntVector sums = ((IntVector) products.convertShape(VectorOperators.S2I, I256, 0))
+                    .add((IntVector) products.convertShape(VectorOperators.S2I, I256, 1));
+            acc = ((FloatVector) sums.convertShape(VectorOperators.I2F, F256, 0)).fma(FloatVector.broadcast(F256, wd[b] * xd[b]), acc);
+        }
+        return sumLanes(acc);
+    }
+
+    /** Widens a row of Q8_0 blocks to shorts and float scales. */
+    static void widenQ8_0(MemorySegment w, long byteOffset, int blocks, short[] wq, float[] wd) {
+        for (int b = 0; b < blocks; b++) {
+            long block = byteOffset + (long) b * Q8_0Tensor.BLOCK_BYTES;
+            ByteVector quants = ByteVector.fromMemorySegment(B256, w, block + 2, LE);
+            quants.convertShape(VectorOperators.B2S, S256, 0).reinterpretAsShorts().intoArray(wq, b * 32);
+            quants.convertShape(VectorOperators.B2S, S256, 1).reinterpretAsShorts().intoArray(wq, b * 32 + 16);
+            wd[b] = Numbers.halfToFloat(w.get(Numbers.SHORT_LE, block));
+        }
+    }
+
+    /** Widens a row of Q4_0 blocks to signed shorts (nibble - 8) and float scales. */
+    static void widenQ4_0(MemorySegment w, long byteOffset, int blocks, short[] wq, float[] wd) {
+        for (int b = 0; b < blocks; b++) {
+            long block = byteOffset + (long) b * Q4_0Tensor.BLOCK_BYTES;
+            ShortVector packed = (ShortVector) ByteVector.fromMemorySegment(B128, w, block + 2, LE)
+                    .convertShape(VectorOperators.B2S, S256, 0);
+            packed.and((short) 0x0F).sub((short) 8).intoArray(wq, b * 32);
+            packed.lanewise(VectorOperators.LSHR, 4).and((short) 0x0F).sub((short) 8).intoArray(wq, b * 32 + 16);
+            wd[b] = Numbers.halfToFloat(w.get(Numbers.SHORT_LE, block));
         }
     }
 }
