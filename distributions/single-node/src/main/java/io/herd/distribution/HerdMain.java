@@ -23,12 +23,10 @@ public final class HerdMain {
               models list
               models rm NAME
                     manage the model cache (%s; HERD_HOME moves it, HF_ENDPOINT/HF_TOKEN reach the hub)
-              generate | chat | tokenize ...
+              generate | chat | tokenize | bench ...
                     run the engine directly (herd generate --help); --model may name a cached model
               worker --model PATH [--port N] [--threads N] ...
                     serve one model over gRPC for a gateway's remote::herd-worker provider
-              bench
-                    not available yet
             """;
 
     private HerdMain() {
@@ -55,12 +53,8 @@ public final class HerdMain {
                 }
             }
             case "models" -> System.exit(new ModelsCommand(home, System.getenv(), System.out, System.err).run(rest));
-            case "generate", "chat", "tokenize" -> HerdCli.main(withCachedModel(home, args));
+            case "generate", "chat", "tokenize", "bench" -> HerdCli.main(withCachedModel(home, args));
             case "worker" -> WorkerMain.main(withCachedModel(home, rest));
-            case "bench" -> {
-                System.err.println("herd: 'bench' is not available yet; the engine's JMH benchmarks are in inference-provider");
-                System.exit(2);
-            }
             default -> {
                 System.err.println("herd: unknown command '" + args[0] + "'; run 'herd --help'");
                 System.exit(2);
