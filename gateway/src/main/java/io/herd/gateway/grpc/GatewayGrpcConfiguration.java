@@ -28,7 +28,7 @@ public class GatewayGrpcConfiguration {
                 "0".equals(environment.getProperty("server.port")) ? 0 : config.server().grpcPort());
         String host = environment.getProperty("server.address", config.server().host());
         return new GrpcServerLifecycle(host, port,
-                List.of(new InferenceGrpcService(new GatewayInferenceTargets(calls, config.shieldPolicy())),
+                List.of(new InferenceGrpcService(new GatewayInferenceTargets(calls)),
                         new ModelsGrpcService(new GatewayModelCatalog(router))),
                 new ApiKeyServerInterceptor(config.server().allApiKeys()));
     }

@@ -1,9 +1,10 @@
 package io.herd.gateway.grpc;
 
 import io.herd.api.common.InvalidRequestException;
-import io.herd.api.common.NotImplementedException;
 import io.herd.api.inference.ChatCompletionRequest;
 import io.herd.api.inference.ChatMessage;
+import io.herd.gateway.filter.InferenceCall;
+import io.herd.gateway.filter.InferenceCallDecorator;
 import io.herd.gateway.filter.InferenceCalls;
 import io.herd.gateway.config.HerdConfig;
 import io.herd.gateway.config.HerdConfigLoader;
@@ -12,6 +13,7 @@ import io.herd.gateway.provider.ProviderRegistry;
 import io.herd.gateway.support.ScriptedProviderFactory;
 import org.junit.jupiter.api.Test;
 
+import java.util.ArrayList;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -38,18 +40,31 @@ class GatewayInferenceTargetsTest {
     }
 
     @Test
-    void modelsUnderAShieldPolicyAreRefusedRatherThanServedUnguarded() {
+    void everyModelIsPreparedThroughTheGatewayDecorators() {
         HerdConfig config = new HerdConfigLoader(name -> null).load(CONFIG, "test");
+        List<String> decorated = new ArrayList<>();
+        InferenceCallDecorator recorder = new InferenceCallDecorator() {
+            @Override
+            public void decorate(InferenceCall call) {
+                decorated.add(call.requestedModel());
+            }
+
+            @Override
+            public int getOrder() {
+                return 0;
+            }
+        };
         try (ProviderRegistry registry = new ProviderRegistry(config, List.of(new ScriptedProviderFactory()))) {
             GatewayInferenceTargets targets = new GatewayInferenceTargets(
-                    new InferenceCalls(new ModelRouter(config, registry), List::of), config.shieldPolicy());
+                    new InferenceCalls(new ModelRouter(config, registry), () -> List.of(recorder)));
 
-            assertThatThrownBy(() -> targets.prepare(chat("guarded")))
-                    .isInstanceOf(NotImplementedException.class)
-                    .hasMessageContaining("'guarded' is guarded by shields");
+            // shielded models are served too: the shield policy is one of the decorators
+            var guarded = targets.prepare(chat("guarded"));
+            assertThat(((ChatCompletionRequest) guarded.providerRequest()).model()).isEqualTo("echo");
+            assertThat(guarded.clientModelId()).isEqualTo("guarded");
             var open = targets.prepare(chat("open"));
-            assertThat(((ChatCompletionRequest) open.providerRequest()).model()).isEqualTo("echo");
             assertThat(open.clientModelId()).isEqualTo("open");
+            assertThat(decorated).containsExactly("guarded", "open");
             assertThatThrownBy(() -> targets.prepare(ChatCompletionRequest.builder().model("open").build()))
                     .isInstanceOf(InvalidRequestException.class).hasMessageContaining("messages");
         }
