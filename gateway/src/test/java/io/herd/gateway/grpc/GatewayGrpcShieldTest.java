@@ -140,9 +140,13 @@ class GatewayGrpcShieldTest {
     void streamedOutputViolationEndsWithContentFilterAndTheViolatingTextNeverArrives() {
         List<ChatCompletionChunk> chunks = stream(chat("echo-model", INSECURE_CODE));
 
+        // windows that passed the shields were released; the window that completes the insecure call never is
+        String refusal = "Sorry, I found security concerns in the code.";
         String received = text(chunks);
-        assertThat(received).contains("Sorry, I found security concerns in the code.");
-        assertThat(received).doesNotContain("os.system");
+        assertThat(received).endsWith(refusal);
+        String released = received.substring(0, received.length() - refusal.length()).stripTrailing();
+        assertThat(INSECURE_CODE).startsWith(released);
+        assertThat(released).doesNotContain("+ name");
         assertThat(finishReasons(chunks)).containsExactly("content_filter");
     }
 
