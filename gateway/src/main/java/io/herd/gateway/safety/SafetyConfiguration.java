@@ -92,8 +92,8 @@ public class SafetyConfiguration {
     }
 
     @Bean
-    SafetyHandler safetyHandler(SafetyRegistry registry, JsonMapper json) {
-        return new SafetyHandler(registry, json);
+    SafetyHandler safetyHandler(HerdConfig config, SafetyRegistry registry, JsonMapper json) {
+        return new SafetyHandler(registry, json, config.server().maxRequestBodyBytes());
     }
 
     @Bean

@@ -1,5 +1,9 @@
 package io.herd.gateway.safety;
 
+import io.herd.api.common.PayloadTooLargeException;
+import org.springframework.core.io.buffer.DataBufferLimitException;
+import org.springframework.core.io.buffer.DataBufferUtils;
+import org.springframework.web.reactive.function.BodyExtractors;
 import io.herd.api.common.InvalidRequestException;
 import io.herd.api.common.NotFoundException;
 import io.herd.api.inference.ChatMessage;
@@ -25,10 +29,13 @@ public final class SafetyHandler {
 
     private final SafetyRegistry registry;
     private final JsonMapper json;
+    private final long maxBodyBytes;
 
-    public SafetyHandler(SafetyRegistry registry, JsonMapper json) {
+    /** @param maxBodyBytes {@code server.max_request_body_bytes}: a larger body is answered with 413 naming the limit */
+    public SafetyHandler(SafetyRegistry registry, JsonMapper json, long maxBodyBytes) {
         this.registry = registry;
         this.json = json;
+        this.maxBodyBytes = maxBodyBytes;
     }
 
     public Mono<ServerResponse> listShields(ServerRequest request) {
@@ -101,7 +108,14 @@ public final class SafetyHandler {
     }
 
     private Mono<JsonNode> body(ServerRequest request) {
-        return request.bodyToMono(byte[].class)
+        return DataBufferUtils.join(request.body(BodyExtractors.toDataBuffers()), (int) Math.min(Integer.MAX_VALUE, maxBodyBytes))
+                .onErrorMap(DataBufferLimitException.class, e -> new PayloadTooLargeException(maxBodyBytes))
+                .map(buffer -> {
+                    byte[] bytes = new byte[buffer.readableByteCount()];
+                    buffer.read(bytes);
+                    DataBufferUtils.release(buffer);
+                    return bytes;
+                })
                 .switchIfEmpty(Mono.error(new InvalidRequestException("The request body must be a JSON object", null)))
                 .map(bytes -> {
                     JsonNode node;
