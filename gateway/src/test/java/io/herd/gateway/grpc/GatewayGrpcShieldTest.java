@@ -169,6 +169,15 @@ class GatewayGrpcShieldTest {
     }
 
     @Test
+    void warningsLetTheAnswerThrough() {
+        // the code scanner rates MD5 a medium finding: a warning, logged, not a refusal
+        String weakHash = "digest = hashlib.md5(data)";
+        ChatCompletion answer = inference.createChatCompletion(chat("echo-model", weakHash));
+        assertThat(answer.getChoices(0).getMessage().getContent()).isEqualTo(weakHash);
+        assertThat(answer.getChoices(0).getFinishReason()).isEqualTo("stop");
+    }
+
+    @Test
     void embeddingsAreNotShielded() {
         var embeddings = inference.createEmbeddings(EmbeddingsRequest.newBuilder().setModel("echo-model")
                 .addInput("jane.doe@example.com").build());
