@@ -171,7 +171,7 @@ class GatewayGrpcShieldTest {
     @Test
     void warningsLetTheAnswerThrough() {
         // the code scanner rates MD5 a medium finding: a warning, logged, not a refusal
-        String weakHash = "digest = hashlib.md5(data)";
+        String weakHash = "print(hashlib.md5(data).hexdigest())";
         ChatCompletion answer = inference.createChatCompletion(chat("echo-model", weakHash));
         assertThat(answer.getChoices(0).getMessage().getContent()).isEqualTo(weakHash);
         assertThat(answer.getChoices(0).getFinishReason()).isEqualTo("stop");

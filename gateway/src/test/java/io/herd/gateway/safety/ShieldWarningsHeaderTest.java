@@ -24,7 +24,7 @@ import tools.jackson.databind.json.JsonMapper;
 @Import(GatewayTestConfiguration.class)
 class ShieldWarningsHeaderTest {
 
-    private static final String WEAK_HASH = "digest = hashlib.md5(data)";
+    private static final String WEAK_HASH = "print(hashlib.md5(data).hexdigest())";
 
     @LocalServerPort
     int port;
