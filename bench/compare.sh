@@ -12,7 +12,8 @@
 #   default models: $WORK/models/bench-110m-Q8_0.gguf bench-1b-Q8_0.gguf bench-1b-Q4_0.gguf
 # Env: ROUNDS=3  THREADS="1 2"  PROMPT_TOKENS=128  N=128  BATCH=1,8 (Herd batch sizes)
 #      PREFIX_TOKENS=1000 (prefix-cache measurement, first round only; 0 skips)  HERD_BENCH_DIR=../shared/bench
-#      WORK=${HERD_PEER_DIR:-$HOME/.cache/herd-peer}  JAVA=<java 25+>  DOC=docs/benchmarks.md  NO_DOC=1 (print only)
+#      WORK=${HERD_PEER_DIR:-$HOME/.cache/herd-peer}  JAVA=<java 25+>  HERD_HEAP=2g  DOC=docs/benchmarks.md
+#      NO_DOC=1 (print the section instead of writing it)
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 B="$(cd "${HERD_BENCH_DIR:-$ROOT/../shared/bench}" && pwd)"
@@ -33,11 +34,14 @@ OUTDIR="$WORK/results/compare-$(date -u +%Y%m%dT%H%M%SZ)"; mkdir -p "$OUTDIR"
 echo "results: $OUTDIR" >&2
 
 # Build (offline, no install) and assemble the runtime classpath.
-(cd "$ROOT" && ./mvnw -q -o -pl inference-provider -am compile \
-  && ./mvnw -q -o -pl inference-provider dependency:build-classpath -Dmdep.includeScope=runtime -Dmdep.outputFile="$OUTDIR/classpath.txt" >/dev/null)
-CP="$ROOT/inference-provider/target/classes:$ROOT/api-spec/target/classes:$(cat "$OUTDIR/classpath.txt")"
+# One reactor invocation, so sibling modules resolve to their target/classes (nothing is installed).
+(cd "$ROOT" && ./mvnw -q -o -pl inference-provider -am compile dependency:build-classpath \
+  -Dmdep.includeScope=runtime -Dmdep.outputFile="$OUTDIR/classpath.txt") \
+  || { echo "error: the build failed (see above)" >&2; exit 1; }
+CP="$ROOT/inference-provider/target/classes:$(cat "$OUTDIR/classpath.txt")"
 herd_bench() { # model threads prefix_tokens
-  "$JAVA" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -XX:+UseParallelGC -cp "$CP" \
+  # A capped heap: otherwise the collector grows it on the warm-up's garbage and peak RSS reports that.
+  "$JAVA" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -XX:+UseParallelGC -Xmx${HERD_HEAP:-2g} -cp "$CP" \
     io.herd.engine.cli.HerdCli bench --model "$1" --threads "$2" --prompt-tokens "$PROMPT_TOKENS" \
     --gen-tokens "$N" --batch "$BATCH" --prefix-tokens "$3" --json 2>/dev/null
 }

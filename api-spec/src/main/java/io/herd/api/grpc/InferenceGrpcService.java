@@ -23,9 +23,9 @@ public final class InferenceGrpcService extends io.herd.api.grpc.v1.InferenceSer
     public void createChatCompletion(io.herd.api.grpc.v1.ChatCompletionRequest request,
                                      StreamObserver<io.herd.api.grpc.v1.ChatCompletion> observer) {
         ReactiveCalls.unary(() -> {
-            var call = targets.prepare(ProtoMapper.fromProto(request, false));
-            return call.provider().chatCompletion((ChatCompletionRequest) call.providerRequest())
-                    .map(c -> c.withModel(call.clientModelId()));
+            return targets.prepare(ProtoMapper.fromProto(request, false)).flatMap(call ->
+                    call.provider().chatCompletion((ChatCompletionRequest) call.providerRequest())
+                            .map(c -> c.withModel(call.clientModelId())));
         }, ProtoMapper::toProto, observer);
     }
 
@@ -33,9 +33,9 @@ public final class InferenceGrpcService extends io.herd.api.grpc.v1.InferenceSer
     public void streamChatCompletion(io.herd.api.grpc.v1.ChatCompletionRequest request,
                                      StreamObserver<io.herd.api.grpc.v1.ChatCompletionChunk> observer) {
         ReactiveCalls.serverStream(() -> {
-            var call = targets.prepare(ProtoMapper.fromProto(request, true));
-            return call.provider().streamChatCompletion((ChatCompletionRequest) call.providerRequest())
-                    .map(c -> c.withModel(call.clientModelId()));
+            return targets.prepare(ProtoMapper.fromProto(request, true)).flatMapMany(call ->
+                    call.provider().streamChatCompletion((ChatCompletionRequest) call.providerRequest())
+                            .map(c -> c.withModel(call.clientModelId())));
         }, ProtoMapper::toProto, observer);
     }
 
@@ -43,9 +43,9 @@ public final class InferenceGrpcService extends io.herd.api.grpc.v1.InferenceSer
     public void createCompletion(io.herd.api.grpc.v1.CompletionRequest request,
                                  StreamObserver<io.herd.api.grpc.v1.Completion> observer) {
         ReactiveCalls.unary(() -> {
-            var call = targets.prepare(ProtoMapper.fromProto(request, false));
-            return call.provider().completion((CompletionRequest) call.providerRequest())
-                    .map(c -> c.withModel(call.clientModelId()));
+            return targets.prepare(ProtoMapper.fromProto(request, false)).flatMap(call ->
+                    call.provider().completion((CompletionRequest) call.providerRequest())
+                            .map(c -> c.withModel(call.clientModelId())));
         }, ProtoMapper::toProto, observer);
     }
 
@@ -53,9 +53,9 @@ public final class InferenceGrpcService extends io.herd.api.grpc.v1.InferenceSer
     public void streamCompletion(io.herd.api.grpc.v1.CompletionRequest request,
                                  StreamObserver<io.herd.api.grpc.v1.Completion> observer) {
         ReactiveCalls.serverStream(() -> {
-            var call = targets.prepare(ProtoMapper.fromProto(request, true));
-            return call.provider().streamCompletion((CompletionRequest) call.providerRequest())
-                    .map(c -> c.withModel(call.clientModelId()));
+            return targets.prepare(ProtoMapper.fromProto(request, true)).flatMapMany(call ->
+                    call.provider().streamCompletion((CompletionRequest) call.providerRequest())
+                            .map(c -> c.withModel(call.clientModelId())));
         }, ProtoMapper::toProto, observer);
     }
 
@@ -63,9 +63,9 @@ public final class InferenceGrpcService extends io.herd.api.grpc.v1.InferenceSer
     public void createEmbeddings(io.herd.api.grpc.v1.EmbeddingsRequest request,
                                  StreamObserver<io.herd.api.grpc.v1.EmbeddingsResponse> observer) {
         ReactiveCalls.unary(() -> {
-            var call = targets.prepare(ProtoMapper.fromProto(request));
-            return call.provider().embeddings((EmbeddingsRequest) call.providerRequest())
-                    .map(r -> r.withModel(call.clientModelId()));
+            return targets.prepare(ProtoMapper.fromProto(request)).flatMap(call ->
+                    call.provider().embeddings((EmbeddingsRequest) call.providerRequest())
+                            .map(r -> r.withModel(call.clientModelId())));
         }, ProtoMapper::toProto, observer);
     }
 }

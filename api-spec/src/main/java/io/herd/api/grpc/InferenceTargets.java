@@ -4,6 +4,7 @@ import io.herd.api.inference.ChatCompletionRequest;
 import io.herd.api.inference.CompletionRequest;
 import io.herd.api.inference.EmbeddingsRequest;
 import io.herd.api.inference.InferenceProvider;
+import reactor.core.publisher.Mono;
 
 /**
  * How a gRPC front end turns a request into a provider call: the gateway through the same validation, routing
@@ -16,9 +17,10 @@ public interface InferenceTargets {
     /**
      * Validates and routes a {@link ChatCompletionRequest}, {@link CompletionRequest} or {@link EmbeddingsRequest}.
      *
-     * @throws io.herd.api.common.HerdException for an invalid request (400) or an unknown model (404)
+     * Errors with a {@link io.herd.api.common.HerdException} for an invalid request (400) or an unknown model (404).
+     * Asynchronous because a front end may check the request first (input shields).
      */
-    PreparedCall prepare(Object request);
+    Mono<PreparedCall> prepare(Object request);
 
     /**
      * @param provider        who serves the request

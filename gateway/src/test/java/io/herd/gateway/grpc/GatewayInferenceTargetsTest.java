@@ -59,13 +59,13 @@ class GatewayInferenceTargetsTest {
                     new InferenceCalls(new ModelRouter(config, registry), () -> List.of(recorder)));
 
             // shielded models are served too: the shield policy is one of the decorators
-            var guarded = targets.prepare(chat("guarded"));
+            var guarded = targets.prepare(chat("guarded")).block();
             assertThat(((ChatCompletionRequest) guarded.providerRequest()).model()).isEqualTo("echo");
             assertThat(guarded.clientModelId()).isEqualTo("guarded");
-            var open = targets.prepare(chat("open"));
+            var open = targets.prepare(chat("open")).block();
             assertThat(open.clientModelId()).isEqualTo("open");
             assertThat(decorated).containsExactly("guarded", "open");
-            assertThatThrownBy(() -> targets.prepare(ChatCompletionRequest.builder().model("open").build()))
+            assertThatThrownBy(() -> targets.prepare(ChatCompletionRequest.builder().model("open").build()).block())
                     .isInstanceOf(InvalidRequestException.class).hasMessageContaining("messages");
         }
     }

@@ -182,9 +182,12 @@ public final class GenerationHandle implements AutoCloseable {
             finishedNanos = now;
             done = true;
         }
+        if (!delta.isLast() && delta.text().isEmpty() && delta.logprobs().isEmpty()) {
+            return; // a token whose text is held back (possible stop string, incomplete character)
+        }
         if (listener != null) {
             listener.onDelta(delta);
-        } else if (!delta.text().isEmpty() || !delta.logprobs().isEmpty() || delta.isLast()) {
+        } else {
             pulled.add(delta);
         }
     }

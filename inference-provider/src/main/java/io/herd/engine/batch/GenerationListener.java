@@ -8,7 +8,10 @@ import io.herd.engine.generate.Delta;
  */
 public interface GenerationListener {
 
-    /** A piece of output; the one with a finish reason is the last call. */
+    /**
+     * A piece of output (never empty, except possibly the last); the one with a finish reason is the last
+     * call. Tokens whose text is held back (a possible stop string, an incomplete character) produce no call.
+     */
     void onDelta(Delta delta);
 
     /** The generation failed (e.g. the forward pass threw); no further calls follow. */

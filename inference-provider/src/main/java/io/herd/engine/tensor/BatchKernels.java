@@ -109,14 +109,14 @@ final class BatchKernels {
             s7 = w3.fma(FloatVector.fromArray(F256, q7, xi + 24), s7);
             acc7 = s7.fma(FloatVector.broadcast(F256, wd * d7[b]), acc7);
         }
-        out[0] = VectorKernels.sumLanes(acc0);
-        out[1] = VectorKernels.sumLanes(acc1);
-        out[2] = VectorKernels.sumLanes(acc2);
-        out[3] = VectorKernels.sumLanes(acc3);
-        out[4] = VectorKernels.sumLanes(acc4);
-        out[5] = VectorKernels.sumLanes(acc5);
-        out[6] = VectorKernels.sumLanes(acc6);
-        out[7] = VectorKernels.sumLanes(acc7);
+        out[0] = VectorKernels.sum(acc0);
+        out[1] = VectorKernels.sum(acc1);
+        out[2] = VectorKernels.sum(acc2);
+        out[3] = VectorKernels.sum(acc3);
+        out[4] = VectorKernels.sum(acc4);
+        out[5] = VectorKernels.sum(acc5);
+        out[6] = VectorKernels.sum(acc6);
+        out[7] = VectorKernels.sum(acc7);
     }
 
     /** {@code out[k] = row · x_k} for the 8 inputs starting at {@code inputs[first]} (Q4_0 weights). */
@@ -197,13 +197,13 @@ final class BatchKernels {
             s7 = w3.fma(FloatVector.fromArray(F256, q7, xi + 24), s7);
             acc7 = s7.fma(FloatVector.broadcast(F256, wd * d7[b]), acc7);
         }
-        out[0] = VectorKernels.sumLanes(acc0);
-        out[1] = VectorKernels.sumLanes(acc1);
-        out[2] = VectorKernels.sumLanes(acc2);
-        out[3] = VectorKernels.sumLanes(acc3);
-        out[4] = VectorKernels.sumLanes(acc4);
-        out[5] = VectorKernels.sumLanes(acc5);
-        out[6] = VectorKernels.sumLanes(acc6);
-        out[7] = VectorKernels.sumLanes(acc7);
+        out[0] = VectorKernels.sum(acc0);
+        out[1] = VectorKernels.sum(acc1);
+        out[2] = VectorKernels.sum(acc2);
+        out[3] = VectorKernels.sum(acc3);
+        out[4] = VectorKernels.sum(acc4);
+        out[5] = VectorKernels.sum(acc5);
+        out[6] = VectorKernels.sum(acc6);
+        out[7] = VectorKernels.sum(acc7);
     }
 }

@@ -10,7 +10,7 @@ import java.lang.foreign.MemorySegment;
  * an input vector, and dequantization of ranges.
  */
 public abstract sealed class FloatTensor
-        permits F32Tensor, F16Tensor, BF16Tensor, Q8_0Tensor, Q4_0Tensor, Q4_KTensor, Q6_KTensor {
+        permits F32Tensor, F16Tensor, BF16Tensor, Q8_0Tensor, Q4_0Tensor, Q4_KTensor, Q5_KTensor, Q6_KTensor {
 
     protected final MemorySegment data;
     protected final long size;
@@ -37,6 +37,7 @@ public abstract sealed class FloatTensor
             case Q8_0 -> new Q8_0Tensor(data, size);
             case Q4_0 -> new Q4_0Tensor(data, size);
             case Q4_K -> new Q4_KTensor(data, size);
+            case Q5_K -> new Q5_KTensor(data, size);
             case Q6_K -> new Q6_KTensor(data, size);
             default -> throw new UnsupportedOperationException("tensor type " + type + " is not supported");
         };
@@ -44,7 +45,7 @@ public abstract sealed class FloatTensor
 
     public static boolean isSupported(GGMLType type) {
         return switch (type) {
-            case F32, F16, BF16, Q8_0, Q4_0, Q4_K, Q6_K -> true;
+            case F32, F16, BF16, Q8_0, Q4_0, Q4_K, Q5_K, Q6_K -> true;
             default -> false;
         };
     }

@@ -5,7 +5,6 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 import java.lang.foreign.MemorySegment;
@@ -29,19 +28,13 @@ final class VectorKernels {
     private VectorKernels() {
     }
 
-    private static final VectorShuffle<Float> SWAP_4 = VectorShuffle.fromValues(F256, 4, 5, 6, 7, 0, 1, 2, 3);
-    private static final VectorShuffle<Float> SWAP_2 = VectorShuffle.fromValues(F256, 2, 3, 0, 1, 6, 7, 4, 5);
-    private static final VectorShuffle<Float> SWAP_1 = VectorShuffle.fromValues(F256, 1, 0, 3, 2, 5, 4, 7, 6);
-
     /**
-     * Sum of the 8 lanes in a fixed pairwise order. {@code reduceLanes(ADD)} leaves the float order
-     * unspecified, and the interpreter/C1 fallback and the C2 intrinsic do differ, so the same dot product
-     * gave different last bits before and after JIT compilation; lane-wise adds are exact in every tier.
+     * Sum of the lanes in lane order. Not {@code reduceLanes}: its compiled (tree) and interpreted
+     * (sequential) forms round differently, which would make results depend on JIT timing.
      */
-    static float sumLanes(FloatVector v) {
-        FloatVector fours = v.add(v.rearrange(SWAP_4));
-        FloatVector twos = fours.add(fours.rearrange(SWAP_2));
-        return twos.add(twos.rearrange(SWAP_1)).lane(0);
+    static float sum(FloatVector v) {
+        // F256 has 8 lanes; constant indices let C2 use plain lane extracts
+        return ((v.lane(0) + v.lane(1)) + (v.lane(2) + v.lane(3))) + ((v.lane(4) + v.lane(5)) + (v.lane(6) + v.lane(7)));
     }
 
     static float dotF32(MemorySegment w, long byteOffset, float[] x, int xOffset, int n) {
@@ -62,7 +55,7 @@ final class VectorKernels {
         for (; i + step <= n; i += step) {
             acc0 = FloatVector.fromMemorySegment(F256, w, byteOffset + 4L * i, LE).fma(FloatVector.fromArray(F256, x, xOffset + i), acc0);
         }
-        float sum = sumLanes(acc0.add(acc1).add(acc2.add(acc3)));
+        float sum = sum(acc0.add(acc1).add(acc2.add(acc3)));
         for (; i < n; i++) {
             sum += w.get(Numbers.FLOAT_LE, byteOffset + 4L * i) * x[xOffset + i];
         }
@@ -79,7 +72,7 @@ final class VectorKernels {
                     .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
             acc = weights.fma(FloatVector.fromArray(F256, x, xOffset + i), acc);
         }
-        float sum = sumLanes(acc);
+        float sum = sum(acc);
         for (; i < n; i++) {
             sum += Numbers.bfloat16ToFloat(w.get(Numbers.SHORT_LE, byteOffset + 2L * i)) * x[xOffset + i];
         }
@@ -105,7 +98,7 @@ final class VectorKernels {
             float scale = Numbers.halfToFloat(w.get(Numbers.SHORT_LE, block)) * xd[xBlock + b];
             acc = ((FloatVector) sums.convertShape(VectorOperators.I2F, F256, 0)).fma(FloatVector.broadcast(F256, scale), acc);
         }
-        return sumLanes(acc);
+        return sum(acc);
     }
 
     /** Q4_0 x Q8_0: nibbles unpacked to signed bytes, then as {@link #dotQ8_0}. */
@@ -126,7 +119,7 @@ final class VectorKernels {
             float scale = Numbers.halfToFloat(w.get(Numbers.SHORT_LE, block)) * xd[xBlock + b];
             acc = ((FloatVector) sums.convertShape(VectorOperators.I2F, F256, 0)).fma(FloatVector.broadcast(F256, scale), acc);
         }
-        return sumLanes(acc);
+        return sum(acc);
     }
 
     static float dot(float[] a, int aOffset, float[] b, int bOffset, int n) {
@@ -141,7 +134,7 @@ final class VectorKernels {
         for (; i + step <= n; i += step) {
             acc0 = FloatVector.fromArray(F256, a, aOffset + i).fma(FloatVector.fromArray(F256, b, bOffset + i), acc0);
         }
-        float sum = sumLanes(acc0.add(acc1));
+        float sum = sum(acc0.add(acc1));
         for (; i < n; i++) {
             sum += a[aOffset + i] * b[bOffset + i];
         }
@@ -176,7 +169,7 @@ final class VectorKernels {
                     .add((IntVector) products.convertShape(VectorOperators.S2I, I256, 1));
             acc = ((FloatVector) sums.convertShape(VectorOperators.I2F, F256, 0)).fma(FloatVector.broadcast(F256, wd[b] * xd[b]), acc);
         }
-        return sumLanes(acc);
+        return sum(acc);
     }
 
     /** Widens a row of Q8_0 blocks to shorts and float scales. */
@@ -200,5 +193,97 @@ final class VectorKernels {
             packed.lanewise(VectorOperators.LSHR, 4).and((short) 0x0F).sub((short) 8).intoArray(wq, b * 32 + 16);
             wd[b] = Numbers.halfToFloat(w.get(Numbers.SHORT_LE, block));
         }
+    }
+
+    /**
+     * Q4_K x Q8_K. Each 32-byte chunk of quants holds two sub-blocks (low and high nibbles); their integer
+     * dot products with the activations are scaled by the 6-bit sub-block scales and summed exactly in int
+     * lanes, so the result equals {@link ScalarKernels#dotQ4_K} bit for bit.
+     */
+    static float dotQ4_K(MemorySegment w, long byteOffset, short[] xq, float[] xd, int[] xBlockSums, int blocks) {
+        float sum = 0;
+        for (int b = 0; b < blocks; b++) {
+            long block = byteOffset + (long) b * Q4_KTensor.BLOCK_BYTES;
+            int scaled = q4KScaledSum(w, block, xq, b * 256);
+            int mins = 0;
+            for (int j = 0; j < 8; j++) {
+                mins += Q4_KTensor.min(w, block, j) * (xBlockSums[b * 16 + 2 * j] + xBlockSums[b * 16 + 2 * j + 1]);
+            }
+            float d = Numbers.halfToFloat(w.get(Numbers.SHORT_LE, block)) * xd[b];
+            float dmin = Numbers.halfToFloat(w.get(Numbers.SHORT_LE, block + 2)) * xd[b];
+            sum += d * scaled - dmin * mins;
+        }
+        return sum;
+    }
+
+    /** The exact sum over one Q4_K super-block of scale_j * (q4 . q8) (kept apart so C2 keeps vectors in registers). */
+    private static int q4KScaledSum(MemorySegment w, long block, short[] xq, int base) {
+        IntVector scaled = IntVector.zero(I256);
+        for (int pair = 0; pair < 4; pair++) {
+            ByteVector quants = ByteVector.fromMemorySegment(B256, w, block + 16 + 32L * pair, LE);
+            ShortVector first = (ShortVector) quants.convertShape(VectorOperators.B2S, S256, 0);
+            ShortVector second = (ShortVector) quants.convertShape(VectorOperators.B2S, S256, 1);
+            int xi = base + 64 * pair;
+            ShortVector low = first.and((short) 0x0F).mul(ShortVector.fromArray(S256, xq, xi))
+                    .add(second.and((short) 0x0F).mul(ShortVector.fromArray(S256, xq, xi + 16)));
+            ShortVector high = first.lanewise(VectorOperators.LSHR, 4).and((short) 0x0F).mul(ShortVector.fromArray(S256, xq, xi + 32))
+                    .add(second.lanewise(VectorOperators.LSHR, 4).and((short) 0x0F).mul(ShortVector.fromArray(S256, xq, xi + 48)));
+            IntVector lowSums = ((IntVector) low.convertShape(VectorOperators.S2I, I256, 0))
+                    .add((IntVector) low.convertShape(VectorOperators.S2I, I256, 1));
+            IntVector highSums = ((IntVector) high.convertShape(VectorOperators.S2I, I256, 0))
+                    .add((IntVector) high.convertShape(VectorOperators.S2I, I256, 1));
+            scaled = scaled.add(lowSums.mul(IntVector.broadcast(I256, Q4_KTensor.scale(w, block, 2 * pair))))
+                    .add(highSums.mul(IntVector.broadcast(I256, Q4_KTensor.scale(w, block, 2 * pair + 1))));
+        }
+        return scaled.reduceLanes(VectorOperators.ADD);
+    }
+
+    /**
+     * Q6_K x Q8_K: per half super-block, 16-lane groups of 6-bit quants rebuilt from ql/qh in 16-bit
+     * lanes, multiplied with the activations, and summed exactly in int lanes with the int8 group
+     * scales, so the result equals {@link ScalarKernels#dotQ6_K} bit for bit.
+     */
+    static float dotQ6_K(MemorySegment w, long byteOffset, short[] xq, float[] xd, int blocks) {
+        float sum = 0;
+        for (int b = 0; b < blocks; b++) {
+            long block = byteOffset + (long) b * Q6_KTensor.BLOCK_BYTES;
+            int total = q6KScaledSum(w, block, xq, b * 256);
+            sum += Numbers.halfToFloat(w.get(Numbers.SHORT_LE, block + Q6_KTensor.D)) * xd[b] * total;
+        }
+        return sum;
+    }
+
+    private static int q6KScaledSum(MemorySegment w, long block, short[] xq, int base) {
+        IntVector total = IntVector.zero(I256);
+        for (int half = 0; half < 2; half++) {
+            for (int g = 0; g < 2; g++) {
+                long ql = block + 64L * half + 16 * g;
+                ShortVector a = (ShortVector) ByteVector.fromMemorySegment(B128, w, ql, LE).convertShape(VectorOperators.B2S, S256, 0);
+                ShortVector c = (ShortVector) ByteVector.fromMemorySegment(B128, w, ql + 32, LE).convertShape(VectorOperators.B2S, S256, 0);
+                ShortVector h = (ShortVector) ByteVector.fromMemorySegment(B128, w, block + Q6_KTensor.QH + 32L * half + 16 * g, LE)
+                        .convertShape(VectorOperators.B2S, S256, 0);
+                ShortVector q0 = a.and((short) 0x0F).or(h.and((short) 3).lanewise(VectorOperators.LSHL, 4)).sub((short) 32);
+                ShortVector q1 = c.and((short) 0x0F).or(h.lanewise(VectorOperators.LSHR, 2).and((short) 3).lanewise(VectorOperators.LSHL, 4))
+                        .sub((short) 32);
+                ShortVector q2 = a.lanewise(VectorOperators.LSHR, 4).and((short) 0x0F)
+                        .or(h.lanewise(VectorOperators.LSHR, 4).and((short) 3).lanewise(VectorOperators.LSHL, 4)).sub((short) 32);
+                ShortVector q3 = c.lanewise(VectorOperators.LSHR, 4).and((short) 0x0F)
+                        .or(h.lanewise(VectorOperators.LSHR, 6).and((short) 3).lanewise(VectorOperators.LSHL, 4)).sub((short) 32);
+                int xi = base + 128 * half + 16 * g;
+                long scales = block + Q6_KTensor.SCALES + 8L * half + g;
+                total = total.add(widenedProduct(q0, xq, xi).mul(w.get(Numbers.BYTE, scales)))
+                        .add(widenedProduct(q1, xq, xi + 32).mul(w.get(Numbers.BYTE, scales + 2)))
+                        .add(widenedProduct(q2, xq, xi + 64).mul(w.get(Numbers.BYTE, scales + 4)))
+                        .add(widenedProduct(q3, xq, xi + 96).mul(w.get(Numbers.BYTE, scales + 6)));
+            }
+        }
+        return total.reduceLanes(VectorOperators.ADD);
+    }
+
+    /** The 16 products of {@code q} with {@code xq[xi..xi+16)}, pairwise summed into 8 int lanes. */
+    private static IntVector widenedProduct(ShortVector q, short[] xq, int xi) {
+        ShortVector products = q.mul(ShortVector.fromArray(S256, xq, xi));
+        return ((IntVector) products.convertShape(VectorOperators.S2I, I256, 0))
+                .add((IntVector) products.convertShape(VectorOperators.S2I, I256, 1));
     }
 }

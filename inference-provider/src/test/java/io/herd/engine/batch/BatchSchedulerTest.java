@@ -156,6 +156,32 @@ class BatchSchedulerTest {
     }
 
     @Test
+    void stopStringsAndTokensEndGenerationsAsTheSingleSequenceGeneratorDoes() throws Exception {
+        String continuation = reference.tokenizer().decode(generatedIds);
+        // A word from the middle of the known continuation, so the stop string is certain to be produced.
+        String stop = continuation.substring(continuation.length() / 2).strip().split("\\s+")[0];
+        List<GenerationRequest> requests = List.of(
+                GenerationRequest.of(promptIds, SamplingParameters.builder().temperature(0).maxTokens(60).addStop(stop).build()),
+                GenerationRequest.of(promptIds, SamplingParameters.greedy(60)).withExtraStopTokens(java.util.Set.of(generatedIds[10])),
+                GenerationRequest.of(promptIds, SamplingParameters.greedy(7)));
+        try (Llama model = Stories260K.load(1);
+             BatchScheduler scheduler = new BatchScheduler(model, config(model, 64, 16))) {
+            List<FinishReason> reasons = List.of(FinishReason.STOP, FinishReason.STOP, FinishReason.LENGTH);
+            for (int i = 0; i < requests.size(); i++) {
+                GenerationRequest request = requests.get(i);
+                GenerationResult expected = new io.herd.engine.generate.Generator(model).complete(request);
+                assertThat(expected.finishReason()).as("request %d", i).isEqualTo(reasons.get(i));
+                GenerationResult actual = scheduler.submit(request).collect();
+                assertThat(actual.text()).isEqualTo(expected.text());
+                assertThat(actual.finishReason()).isEqualTo(expected.finishReason());
+                assertThat(actual.usage()).isEqualTo(expected.usage());
+            }
+            assertThat(scheduler.submit(requests.getFirst()).collect().text()).doesNotContain(stop);
+            assertNoBlocksHeld(scheduler);
+        }
+    }
+
+    @Test
     void fullQueueRejectsWithRetryAfterAndCancelledWaiterEnds() throws Exception {
         try (Llama model = Stories260K.load(1);
              BatchScheduler scheduler = new BatchScheduler(model,
