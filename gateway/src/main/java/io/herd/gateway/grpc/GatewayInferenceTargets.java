@@ -6,44 +6,32 @@ import io.herd.api.inference.CompletionRequest;
 import io.herd.api.inference.EmbeddingsRequest;
 import io.herd.gateway.filter.InferenceCall;
 import io.herd.gateway.filter.InferenceCalls;
-import io.herd.gateway.safety.ShieldFilter;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
 
 /**
- * gRPC requests take the REST path: {@link InferenceCalls} (validation, routing, call decorators such as the
- * circuit breaker), then the shield policy ({@link ShieldFilter#apply}: input shields before generation, a
- * refusal or output shields around the provider).
+ * gRPC requests go through the gateway's {@link InferenceCalls}: the validation, routing and call decorators
+ * (circuit breaker, shields) of REST, so a model answers the same on both APIs.
  */
 final class GatewayInferenceTargets implements InferenceTargets {
 
-    private static final Logger log = LoggerFactory.getLogger(GatewayInferenceTargets.class);
-
     private final InferenceCalls calls;
-    private final ShieldFilter shields;
 
-    /** @param shields null when the safety API is not configured */
-    GatewayInferenceTargets(InferenceCalls calls, ShieldFilter shields) {
+    GatewayInferenceTargets(InferenceCalls calls) {
         this.calls = calls;
-        this.shields = shields;
     }
 
     @Override
     public Mono<PreparedCall> prepare(Object request) {
-        return Mono.defer(() -> {
+        return Mono.fromCallable(() -> {
             InferenceCall.Operation operation = switch (request) {
                 case ChatCompletionRequest r -> InferenceCall.Operation.CHAT_COMPLETION;
                 case CompletionRequest r -> InferenceCall.Operation.COMPLETION;
                 case EmbeddingsRequest r -> InferenceCall.Operation.EMBEDDINGS;
                 default -> throw new IllegalArgumentException("not an inference request: " + request.getClass().getName());
             };
+            // the shield decorator wraps the provider: input shields run when the call is subscribed to
             InferenceCall call = calls.prepare(operation, request);
-            Mono<Void> shielded = shields == null ? Mono.empty()
-                    : shields.apply(call, warnings -> log.warn("Shield warnings on gRPC {} for model {}: {}",
-                            operation, call.requestedModel(), warnings));
-            return shielded.then(Mono.fromCallable(() ->
-                    new PreparedCall(call.provider(), call.providerRequest(), call.requestedModel())));
+            return new PreparedCall(call.provider(), call.providerRequest(), call.requestedModel());
         });
     }
 }
