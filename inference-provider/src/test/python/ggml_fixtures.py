@@ -2,7 +2,7 @@
 """Test fixtures made with llama.cpp's own ggml library (the prebuilt libggml-base.so and
 libggml-cpu-*.so that node-llama-cpp ships), so Herd's tensor code is checked against ggml itself.
 
-  kernels OUT.gguf            one small matrix per type (F16 BF16 Q8_0 Q4_0 Q4_K Q6_K) quantized by
+  kernels OUT.gguf            one small matrix per type (F16 BF16 Q8_0 Q4_0 Q4_K Q5_K Q6_K) quantized by
                               ggml_quantize_chunk, ggml's dequantization of it, an input vector, and
                               ggml's CPU vec_dot results (activations converted by its from_float, as
                               in a llama.cpp matmul)
@@ -18,8 +18,8 @@ import sys
 
 import numpy as np
 
-TYPES = {"F32": 0, "F16": 1, "Q4_0": 2, "Q8_0": 8, "Q4_K": 12, "Q6_K": 14, "BF16": 30}
-BLOCK = {0: (1, 4), 1: (1, 2), 2: (32, 18), 8: (32, 34), 12: (256, 144), 14: (256, 210), 30: (1, 2)}
+TYPES = {"F32": 0, "F16": 1, "Q4_0": 2, "Q8_0": 8, "Q4_K": 12, "Q5_K": 13, "Q6_K": 14, "BF16": 30}
+BLOCK = {0: (1, 4), 1: (1, 2), 2: (32, 18), 8: (32, 34), 12: (256, 144), 13: (256, 176), 14: (256, 210), 30: (1, 2)}
 
 
 def lib_dir():
@@ -57,7 +57,8 @@ class Ggml:
     def dequantize(self, type_id, raw, n):
         y = np.zeros(n, dtype=np.float32)
         name = {1: "ggml_fp16_to_fp32_row", 30: "ggml_bf16_to_fp32_row", 2: "dequantize_row_q4_0",
-                8: "dequantize_row_q8_0", 12: "dequantize_row_q4_K", 14: "dequantize_row_q6_K"}[type_id]
+                8: "dequantize_row_q8_0", 12: "dequantize_row_q4_K", 13: "dequantize_row_q5_K",
+                14: "dequantize_row_q6_K"}[type_id]
         fn = getattr(self.base, name)
         fn.restype = None
         fn.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int64]
@@ -119,7 +120,7 @@ def kernels(out):
     x = rng.normal(0, 1, cols).astype(np.float32)
     x[7] = 9.5  # an outlier, as real activations have
     tensors = [("x", 0, [cols], x.tobytes())]
-    for name in ["F16", "BF16", "Q8_0", "Q4_0", "Q4_K", "Q6_K"]:
+    for name in ["F16", "BF16", "Q8_0", "Q4_0", "Q4_K", "Q5_K", "Q6_K"]:
         t = TYPES[name]
         w = rng.normal(0, 0.05, (rows, cols)).astype(np.float32)
         w[1, 100] = -0.9

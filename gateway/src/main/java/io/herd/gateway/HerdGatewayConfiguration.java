@@ -7,6 +7,8 @@ import io.herd.api.inference.InferenceProviderFactory;
 import io.herd.gateway.config.HerdConfig;
 import io.herd.gateway.filter.ApiKeyAuthenticationFilter;
 import io.herd.gateway.filter.CircuitBreakerFilter;
+import io.herd.gateway.filter.InferenceCallDecorator;
+import io.herd.gateway.filter.InferenceCalls;
 import io.herd.gateway.filter.InferenceRequestFilter;
 import io.herd.gateway.filter.JsonRequestReader;
 import io.herd.gateway.filter.RateLimitFilter;
@@ -56,8 +58,13 @@ public class HerdGatewayConfiguration {
     }
 
     @Bean
-    InferenceRequestFilter inferenceRequestFilter(HerdConfig config, JsonMapper mapper, ModelRouter router) {
-        return new InferenceRequestFilter(config.server().maxRequestBodyBytes(), new JsonRequestReader(mapper), router);
+    InferenceCalls inferenceCalls(ModelRouter router, ObjectProvider<InferenceCallDecorator> decorators) {
+        return new InferenceCalls(router, () -> decorators.orderedStream().toList());
+    }
+
+    @Bean
+    InferenceRequestFilter inferenceRequestFilter(HerdConfig config, JsonMapper mapper, InferenceCalls calls) {
+        return new InferenceRequestFilter(config.server().maxRequestBodyBytes(), new JsonRequestReader(mapper), calls);
     }
 
     @Bean

@@ -25,9 +25,11 @@ final class SingleProviderTargets implements InferenceTargets, ModelCatalog {
     }
 
     @Override
-    public Target resolve(String modelId) {
-        ModelInfo model = find(modelId);
-        return new Target(provider, model.providerResourceId(), model.identifier());
+    public Mono<PreparedCall> prepare(Object request) {
+        return Mono.fromCallable(() -> InferenceTargets.validateAndResolve(request, modelId -> {
+            ModelInfo model = find(modelId);
+            return new Target(provider, model.providerResourceId(), model.identifier());
+        }));
     }
 
     private ModelInfo find(String modelId) {

@@ -60,7 +60,12 @@ final class FakeEngineProvider implements InferenceProvider {
     @Override
     public Flux<ChatCompletionChunk> streamChatCompletion(ChatCompletionRequest request) {
         if (request.messages().getLast().text().equals("endless")) {
-            return Flux.interval(Duration.ofMillis(10))
+            // Pull-based like a real generation (Flux.interval would fail when the consumer is slow to ask).
+            return Flux.<Long, Long>generate(() -> 0L, (i, sink) -> {
+                        sink.next(i);
+                        return i + 1;
+                    })
+                    .delayElements(Duration.ofMillis(10))
                     .map(i -> ChatCompletionChunk.of("chatcmpl-e", 1L, request.model(),
                             new ChatCompletionChunk.ChunkChoice(0, ChatCompletionChunk.Delta.content("w" + i), null)))
                     .doOnCancel(cancellations::incrementAndGet);

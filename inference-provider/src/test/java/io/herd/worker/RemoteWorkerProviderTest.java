@@ -130,7 +130,7 @@ class RemoteWorkerProviderTest {
                 .take(3).collectList().block(Duration.ofSeconds(10));
 
         assertThat(firstThree).hasSize(3);
-        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         while (engine.cancellations.get() == 0 && System.nanoTime() < deadline) {
             Thread.sleep(10);
         }

@@ -205,8 +205,7 @@ public final class ProtoMapper {
         ToolCall.FunctionCall function = p.hasFunction()
                 ? new ToolCall.FunctionCall(emptyToNull(p.getFunction().getName()), emptyToNull(p.getFunction().getArguments()))
                 : null;
-        // index is only meaningful in streamed deltas, where it is always set (first call is 0).
-        return new ToolCall(p.getIndex(), emptyToNull(p.getId()), emptyToNull(p.getType()), function);
+        return new ToolCall(p.hasIndex() ? p.getIndex() : null, emptyToNull(p.getId()), emptyToNull(p.getType()), function);
     }
 
     static io.herd.api.grpc.v1.Tool toProto(Tool t) {
@@ -299,8 +298,7 @@ public final class ProtoMapper {
 
     private static ChatMessage fromAssistantProto(AssistantMessage p) {
         List<ToolCall> calls = p.getToolCallsCount() == 0 ? null : p.getToolCallsList().stream()
-                .map(c -> { ToolCall t = fromProto(c); return new ToolCall(null, t.id(), t.type(), t.function()); })
-                .toList();
+                .map(ProtoMapper::fromProto).toList();
         return new ChatMessage(p.getRole().isEmpty() ? Role.ASSISTANT : role(p.getRole()),
                 p.hasContent() ? MessageContent.of(p.getContent()) : null, null, calls, null,
                 p.hasRefusal() ? p.getRefusal() : null);

@@ -31,17 +31,39 @@ public final class ApiKeyAuthenticationFilter implements GlobalFilter, Ordered {
         if (keys.isEmpty() || RouteMetadata.isPublic(exchange)) {
             return chain.filter(exchange);
         }
-        String header = exchange.getRequest().getHeaders().getFirst(HttpHeaders.AUTHORIZATION);
-        if (header == null || !header.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
-            return Mono.error(new AuthenticationException(
-                    "Missing API key: send it as 'Authorization: Bearer <key>'."));
+        try {
+            authenticate(exchange.getRequest().getHeaders().getFirst(HttpHeaders.AUTHORIZATION));
+        } catch (AuthenticationException e) {
+            return Mono.error(e);
         }
-        byte[] presented = header.substring(BEARER.length()).trim().getBytes(StandardCharsets.UTF_8);
+        return chain.filter(exchange);
+    }
+
+    /** Whether API keys are configured at all. */
+    public boolean enabled() {
+        return !keys.isEmpty();
+    }
+
+    /**
+     * Checks an {@code Authorization} header value (REST header or gRPC metadata).
+     *
+     * @throws AuthenticationException when keys are configured and the header carries none of them
+     */
+    public void authenticate(String authorizationHeader) {
+        if (keys.isEmpty()) {
+            return;
+        }
+        if (authorizationHeader == null || !authorizationHeader.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+            throw new AuthenticationException("Missing API key: send it as 'Authorization: Bearer <key>'.");
+        }
+        byte[] presented = authorizationHeader.substring(BEARER.length()).trim().getBytes(StandardCharsets.UTF_8);
         boolean match = false;
         for (byte[] key : keys) {
             match |= MessageDigest.isEqual(key, presented);
         }
-        return match ? chain.filter(exchange) : Mono.error(new AuthenticationException("Incorrect API key provided."));
+        if (!match) {
+            throw new AuthenticationException("Incorrect API key provided.");
+        }
     }
 
     @Override

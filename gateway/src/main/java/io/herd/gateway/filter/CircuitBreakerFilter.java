@@ -14,10 +14,6 @@ import io.herd.api.providers.ProviderHealth;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import org.springframework.cloud.client.circuitbreaker.ReactiveCircuitBreaker;
 import org.springframework.cloud.client.circuitbreaker.ReactiveCircuitBreakerFactory;
-import org.springframework.cloud.gateway.filter.GatewayFilterChain;
-import org.springframework.cloud.gateway.filter.GlobalFilter;
-import org.springframework.core.Ordered;
-import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -30,7 +26,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@link InferenceCall} is wrapped so that its server-side failures count, and while the circuit is open
  * requests fail fast with 503 and {@code Retry-After} instead of piling up on a dead upstream.
  */
-public final class CircuitBreakerFilter implements GlobalFilter, Ordered {
+public final class CircuitBreakerFilter extends InferenceCallFilter {
 
     private final ReactiveCircuitBreakerFactory<?, ?> factory;
     private final Duration openWait;
@@ -42,14 +38,10 @@ public final class CircuitBreakerFilter implements GlobalFilter, Ordered {
     }
 
     @Override
-    public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
-        InferenceCall call = exchange.getAttribute(InferenceCall.ATTRIBUTE);
-        if (call != null) {
-            String providerId = call.route().provider().providerId();
-            ReactiveCircuitBreaker breaker = breakers.computeIfAbsent(providerId, factory::create);
-            call.decorateProvider(p -> new Guarded(p, breaker, providerId, openWait));
-        }
-        return chain.filter(exchange);
+    public void decorate(InferenceCall call) {
+        String providerId = call.route().provider().providerId();
+        ReactiveCircuitBreaker breaker = breakers.computeIfAbsent(providerId, factory::create);
+        call.decorateProvider(p -> new Guarded(p, breaker, providerId, openWait));
     }
 
     @Override

@@ -4,7 +4,6 @@ import io.herd.api.common.PayloadTooLargeException;
 import io.herd.api.inference.ChatCompletionRequest;
 import io.herd.api.inference.CompletionRequest;
 import io.herd.api.inference.EmbeddingsRequest;
-import io.herd.gateway.provider.ModelRouter;
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.cloud.gateway.filter.GlobalFilter;
 import org.springframework.core.Ordered;
@@ -24,12 +23,12 @@ public final class InferenceRequestFilter implements GlobalFilter, Ordered {
 
     private final long maxBodyBytes;
     private final JsonRequestReader reader;
-    private final ModelRouter router;
+    private final InferenceCalls calls;
 
-    public InferenceRequestFilter(long maxBodyBytes, JsonRequestReader reader, ModelRouter router) {
+    public InferenceRequestFilter(long maxBodyBytes, JsonRequestReader reader, InferenceCalls calls) {
         this.maxBodyBytes = maxBodyBytes;
         this.reader = reader;
-        this.router = router;
+        this.calls = calls;
     }
 
     @Override
@@ -54,20 +53,12 @@ public final class InferenceRequestFilter implements GlobalFilter, Ordered {
     }
 
     private InferenceCall parseAndRoute(InferenceCall.Operation operation, byte[] body) {
-        return switch (operation) {
-            case CHAT_COMPLETION -> {
-                ChatCompletionRequest r = reader.read(body, ChatCompletionRequest.class).validate();
-                yield new InferenceCall(operation, r, router.resolve(r.model()));
-            }
-            case COMPLETION -> {
-                CompletionRequest r = reader.read(body, CompletionRequest.class).validate();
-                yield new InferenceCall(operation, r, router.resolve(r.model()));
-            }
-            case EMBEDDINGS -> {
-                EmbeddingsRequest r = reader.read(body, EmbeddingsRequest.class).validate();
-                yield new InferenceCall(operation, r, router.resolve(r.model()));
-            }
+        Object request = switch (operation) {
+            case CHAT_COMPLETION -> reader.read(body, ChatCompletionRequest.class);
+            case COMPLETION -> reader.read(body, CompletionRequest.class);
+            case EMBEDDINGS -> reader.read(body, EmbeddingsRequest.class);
         };
+        return calls.route(operation, request);
     }
 
     private static byte[] drain(DataBuffer buffer) {

@@ -4,7 +4,6 @@ import io.herd.api.common.InvalidRequestException;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.exc.StreamReadException;
 import tools.jackson.databind.DatabindException;
-import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
 import tools.jackson.databind.exc.ValueInstantiationException;
 
@@ -24,20 +23,14 @@ public final class JsonRequestReader {
         if (body.length == 0) {
             throw new InvalidRequestException("The request body is empty; send a JSON object.", null);
         }
-        JsonNode tree;
-        try {
-            tree = mapper.readTree(body);
-        } catch (StreamReadException e) {
-            throw new InvalidRequestException("Malformed JSON in the request body: " + e.getOriginalMessage(), null,
-                    "invalid_json", e);
-        } catch (JacksonException e) {
-            throw new InvalidRequestException("Unreadable request body: " + e.getOriginalMessage(), null, "invalid_json", e);
-        }
-        if (tree == null || !tree.isObject()) {
+        if (!startsWithObject(body)) {
             throw new InvalidRequestException("The request body must be a JSON object.", null, "invalid_json", null);
         }
         try {
-            return mapper.treeToValue(tree, type);
+            return mapper.readValue(body, type);
+        } catch (StreamReadException e) {
+            throw new InvalidRequestException("Malformed JSON in the request body: " + firstLine(e.getOriginalMessage()), null,
+                    "invalid_json", e);
         } catch (DatabindException e) {
             String field = fieldPath(e);
             String reason = e instanceof ValueInstantiationException && e.getCause() != null
@@ -47,6 +40,19 @@ public final class JsonRequestReader {
         } catch (JacksonException e) {
             throw new InvalidRequestException("Invalid request: " + firstLine(e.getOriginalMessage()), null, null, e);
         }
+    }
+
+    /** One pass instead of a tree first: the body is a JSON object when its first non-blank byte is '{'. */
+    private static boolean startsWithObject(byte[] body) {
+        for (byte b : body) {
+            if (b == '{') {
+                return true;
+            }
+            if (b != ' ' && b != '\n' && b != '\r' && b != '\t') {
+                return false;
+            }
+        }
+        return false;
     }
 
     static String fieldPath(DatabindException e) {

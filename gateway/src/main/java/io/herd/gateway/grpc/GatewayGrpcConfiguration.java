@@ -4,6 +4,9 @@ import io.herd.api.grpc.ApiKeyServerInterceptor;
 import io.herd.api.grpc.InferenceGrpcService;
 import io.herd.api.grpc.ModelsGrpcService;
 import io.herd.gateway.config.HerdConfig;
+import io.herd.gateway.filter.InferenceCalls;
+import io.herd.gateway.safety.ShieldFilter;
+import org.springframework.beans.factory.ObjectProvider;
 import io.herd.gateway.provider.ModelRouter;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
@@ -22,12 +25,13 @@ import java.util.List;
 public class GatewayGrpcConfiguration {
 
     @Bean
-    GrpcServerLifecycle grpcServer(HerdConfig config, ModelRouter router, Environment environment) {
+    GrpcServerLifecycle grpcServer(HerdConfig config, ModelRouter router, InferenceCalls calls,
+                                   ObjectProvider<ShieldFilter> shields, Environment environment) {
         int port = environment.getProperty("herd.grpc.port", Integer.class,
                 "0".equals(environment.getProperty("server.port")) ? 0 : config.server().grpcPort());
         String host = environment.getProperty("server.address", config.server().host());
         return new GrpcServerLifecycle(host, port,
-                List.of(new InferenceGrpcService(new GatewayInferenceTargets(router)),
+                List.of(new InferenceGrpcService(new GatewayInferenceTargets(calls, shields.getIfAvailable())),
                         new ModelsGrpcService(new GatewayModelCatalog(router))),
                 new ApiKeyServerInterceptor(config.server().allApiKeys()));
     }

@@ -1,7 +1,9 @@
 package io.herd.gateway.route;
 
 import io.herd.gateway.filter.InferenceCall.Operation;
+import org.springframework.cloud.gateway.support.ServerWebExchangeUtils;
 import org.springframework.http.HttpMethod;
+import org.springframework.web.reactive.function.server.RequestPredicate;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -21,6 +23,14 @@ public final class ApiRoutes {
         List<ApiRoute> all = new ArrayList<>(core());
         contributors.forEach(c -> all.addAll(c.routes()));
         this.routes = List.copyOf(all);
+    }
+
+    /**
+     * True only for requests Spring Cloud Gateway forwarded, i.e. that ran through the gateway filters. Nest every
+     * handler under {@link #INTERNAL_PREFIX} in it, so that the internal paths cannot be called directly.
+     */
+    public static RequestPredicate forwardedByGateway() {
+        return request -> request.exchange().getAttribute(ServerWebExchangeUtils.GATEWAY_ROUTE_ATTR) != null;
     }
 
     public List<ApiRoute> all() {

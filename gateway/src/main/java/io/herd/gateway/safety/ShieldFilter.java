@@ -8,6 +8,7 @@ import io.herd.gateway.config.HerdConfig;
 import io.herd.gateway.filter.HerdFilterOrder;
 import io.herd.gateway.filter.InferenceCall;
 import java.util.List;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
@@ -45,22 +46,35 @@ public final class ShieldFilter implements GlobalFilter, Ordered {
     @Override
     public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
         InferenceCall call = exchange.getAttribute(InferenceCall.ATTRIBUTE);
-        if (call == null || call.operation() == InferenceCall.Operation.EMBEDDINGS) {
+        if (call == null) {
             return chain.filter(exchange);
+        }
+        return apply(call, warnings -> warn(exchange, warnings)).then(Mono.defer(() -> chain.filter(exchange)));
+    }
+
+    /**
+     * Applies the policy to one routed call, for REST (the filter above) and gRPC alike: completes once the input
+     * shields passed and the call is decorated (refusal or output shields); {@code warnings} receives warn-level findings.
+     */
+    public Mono<Void> apply(InferenceCall call, Consumer<List<String>> warnings) {
+        if (call.operation() == InferenceCall.Operation.EMBEDDINGS) {
+            return Mono.empty();
         }
         ShieldPolicyOverride override = ShieldPolicyOverride.of(call.route().model().metadata()).orElse(null);
         List<String> inputShields = override != null && override.inputShields() != null ? override.inputShields() : policy.inputShields();
         List<String> outputShields = override != null && override.outputShields() != null ? override.outputShields() : policy.outputShields();
         if (inputShields.isEmpty() && outputShields.isEmpty()) {
-            return chain.filter(exchange);
+            return Mono.empty();
         }
         List<ChatMessage> input = messages(call);
-        return runner.run(inputShields, input).flatMap(verdict -> {
-            warn(exchange, verdict.warnings());
+        return runner.run(inputShields, input).doOnNext(verdict -> {
+            if (!verdict.warnings().isEmpty()) {
+                warnings.accept(verdict.warnings());
+            }
             if (verdict.blocks()) {
                 log.info("Input shield {} refused a request for model {}", verdict.blockingShield(), call.requestedModel());
                 call.decorateProvider(p -> new RefusingInferenceProvider(verdict.blocking().userMessage()));
-                return chain.filter(exchange);
+                return;
             }
             List<ChatMessage> checkedInput = input;
             if (verdict.redacted() != null) {
@@ -69,11 +83,9 @@ public final class ShieldFilter implements GlobalFilter, Ordered {
             }
             if (!outputShields.isEmpty()) {
                 List<ChatMessage> context = checkedInput;
-                call.decorateProvider(p -> new OutputShieldingProvider(p, runner, outputShields, context, window,
-                        warnings -> warn(exchange, warnings)));
+                call.decorateProvider(p -> new OutputShieldingProvider(p, runner, outputShields, context, window, warnings));
             }
-            return chain.filter(exchange);
-        });
+        }).then();
     }
 
     private static void warn(ServerWebExchange exchange, List<String> warnings) {

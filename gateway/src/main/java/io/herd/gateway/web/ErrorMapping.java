@@ -13,6 +13,9 @@ import org.springframework.http.HttpStatus;
 import org.springframework.web.server.ResponseStatusException;
 import org.springframework.web.server.ServerWebExchange;
 
+import java.time.Duration;
+import java.util.concurrent.RejectedExecutionException;
+
 /** Any failure to the Herd exception that describes it to a client (status, OpenAI error type, code, param). */
 public final class ErrorMapping {
 
@@ -24,6 +27,8 @@ public final class ErrorMapping {
             case HerdException h -> h;
             case DataBufferLimitException e -> new PayloadTooLargeException(-1);
             case CallNotPermittedException e -> new OverloadedException(e.getMessage(), null);
+            case RejectedExecutionException e -> new OverloadedException(
+                    "The server is at capacity (its generation queue is full); retry shortly.", Duration.ofSeconds(1));
             case ResponseStatusException e when e.getStatusCode().value() == 404 -> new NotFoundException(
                     "No route for " + exchange.getRequest().getMethod() + " " + exchange.getRequest().getPath().value(),
                     "route_not_found", null);

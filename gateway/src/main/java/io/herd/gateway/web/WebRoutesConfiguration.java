@@ -1,11 +1,9 @@
 package io.herd.gateway.web;
 
 import io.herd.gateway.route.ApiRoutes;
-import org.springframework.cloud.gateway.support.ServerWebExchangeUtils;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.io.ClassPathResource;
-import org.springframework.web.reactive.function.server.RequestPredicate;
 import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.RouterFunctions;
 import org.springframework.web.reactive.function.server.ServerResponse;
@@ -22,13 +20,9 @@ public class WebRoutesConfiguration {
 
     private static final String P = ApiRoutes.INTERNAL_PREFIX;
 
-    /** True only for exchanges Spring Cloud Gateway routed: the filters ran. */
-    static final RequestPredicate FORWARDED_BY_GATEWAY =
-            request -> request.exchange().getAttribute(ServerWebExchangeUtils.GATEWAY_ROUTE_ATTR) != null;
-
     @Bean
     RouterFunction<ServerResponse> herdApiHandlers(InferenceHandler inference, CatalogHandler catalog) {
-        return RouterFunctions.nest(FORWARDED_BY_GATEWAY, RouterFunctions.route()
+        return RouterFunctions.nest(ApiRoutes.forwardedByGateway(), RouterFunctions.route()
                 .POST(P + "/v1/chat/completions", inference::chatCompletions)
                 .POST(P + "/v1/completions", inference::completions)
                 .POST(P + "/v1/embeddings", inference::embeddings)

@@ -64,11 +64,18 @@ public final class GatewayOverheadBench {
             {"model":"%s","messages":[{"role":"system","content":"You are a helpful assistant."},\
             {"role":"user","content":"Say hello."}],"temperature":0.7,"max_tokens":32}""";
 
-    private static final int SEQUENTIAL = Integer.getInteger("bench.sequential", 3000);
+    private static final int SEQUENTIAL = Integer.getInteger("bench.sequential", 2000);
     private static final int CONCURRENCY = 64;
-    private static final Duration LOAD_TIME = Duration.ofSeconds(Integer.getInteger("bench.loadSeconds", 8));
+    private static final Duration LOAD_TIME = Duration.ofSeconds(Integer.getInteger("bench.loadSeconds", 5));
+
+    private static String LOAD_AVERAGE = "unknown";
 
     public static void main(String[] args) throws Exception {
+        try {
+            LOAD_AVERAGE = Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+        } catch (IOException ignored) {
+            // not Linux: leave it unknown
+        }
         Path output = Path.of(args.length > 0 ? args[0] : "docs/benchmarks.md");
         Path model = Path.of(System.getProperty("herd.shared.dir", "../shared")).resolve("models/stories260K.gguf").toAbsolutePath();
 
@@ -105,9 +112,13 @@ public final class GatewayOverheadBench {
 
         StringBuilder report = new StringBuilder();
         try {
-            Result directResult = measure(client, direct, REQUEST.formatted("bench"));
-            Result instantResult = measure(client, gateway, REQUEST.formatted("instant-model"));
-            Result remoteResult = measure(client, gateway, REQUEST.formatted("stub-model"));
+            List<Result> results = measure(client, List.of(
+                    new Target(direct, REQUEST.formatted("bench")),
+                    new Target(gateway, REQUEST.formatted("instant-model")),
+                    new Target(gateway, REQUEST.formatted("stub-model"))));
+            Result directResult = results.get(0);
+            Result instantResult = results.get(1);
+            Result remoteResult = results.get(2);
             Ttft ttft = ttft(client, "http://127.0.0.1:" + gatewayPort, model);
             report.append(section(directResult, instantResult, remoteResult, ttft));
         } finally {
@@ -123,24 +134,49 @@ public final class GatewayOverheadBench {
     private record Result(double p50Micros, double p99Micros, double requestsPerSecond, double p50At64Micros) {
     }
 
-    private static Result measure(HttpClient client, String url, String body) {
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        for (int i = 0; i < 2000; i++) {
-            call(client, url, bytes).block();
+    private record Target(String url, String body) {
+        byte[] bytes() {
+            return body.getBytes(StandardCharsets.UTF_8);
         }
-        long[] latencies = new long[SEQUENTIAL];
+    }
+
+    /**
+     * Requests to the targets are interleaved (round-robin one at a time, then the load phases alternating twice)
+     * so that every path sees the same machine: on a shared 2-core host the background load drifts.
+     */
+    private static List<Result> measure(HttpClient client, List<Target> targets) {
+        int n = targets.size();
+        for (int i = 0; i < 4000; i++) {
+            for (Target t : targets) {
+                call(client, t.url(), t.bytes()).block();
+            }
+        }
+        long[][] latencies = new long[n][SEQUENTIAL];
         for (int i = 0; i < SEQUENTIAL; i++) {
-            long start = System.nanoTime();
-            call(client, url, bytes).block();
-            latencies[i] = System.nanoTime() - start;
+            for (int t = 0; t < n; t++) {
+                long start = System.nanoTime();
+                call(client, targets.get(t).url(), targets.get(t).bytes()).block();
+                latencies[t][i] = System.nanoTime() - start;
+            }
         }
-        Arrays.sort(latencies);
-        // 64 clients, each sending its next request when the previous answer is in.
-        load(client, url, bytes, Duration.ofSeconds(2));
-        List<Long> concurrent = load(client, url, bytes, LOAD_TIME);
-        long[] sorted = concurrent.stream().mapToLong(Long::longValue).sorted().toArray();
-        return new Result(percentile(latencies, 0.50) / 1e3, percentile(latencies, 0.99) / 1e3,
-                sorted.length / (double) LOAD_TIME.toSeconds(), percentile(sorted, 0.50) / 1e3);
+        List<List<Long>> concurrent = new ArrayList<>();
+        for (int t = 0; t < n; t++) {
+            concurrent.add(new ArrayList<>());
+        }
+        for (int round = 0; round < 2; round++) {
+            for (int t = 0; t < n; t++) {
+                load(client, targets.get(t).url(), targets.get(t).bytes(), Duration.ofSeconds(1));
+                concurrent.get(t).addAll(load(client, targets.get(t).url(), targets.get(t).bytes(), LOAD_TIME));
+            }
+        }
+        List<Result> results = new ArrayList<>();
+        for (int t = 0; t < n; t++) {
+            Arrays.sort(latencies[t]);
+            long[] sorted = concurrent.get(t).stream().mapToLong(Long::longValue).sorted().toArray();
+            results.add(new Result(percentile(latencies[t], 0.50) / 1e3, percentile(latencies[t], 0.99) / 1e3,
+                    sorted.length / (2.0 * LOAD_TIME.toSeconds()), percentile(sorted, 0.50) / 1e3));
+        }
+        return results;
     }
 
     private static List<Long> load(HttpClient client, String url, byte[] body, Duration duration) {
@@ -176,7 +212,10 @@ public final class GatewayOverheadBench {
     private static Ttft ttft(HttpClient client, String base, Path modelFile) throws IOException {
         int runs = 30;
         String prompt = "Tell me a story about a cat";
+        byte[] body = ("{\"model\":\"stories260K\",\"stream\":true,\"temperature\":0,\"max_tokens\":16,"
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"" + prompt + "\"}]}").getBytes(StandardCharsets.UTF_8);
         long[] engine = new long[runs];
+        long[] gateway = new long[runs];
         try (LanguageModel model = ModelOpener.gguf().open(modelFile, 1)) {
             var format = ChatFormats.forModel(model);
             Generator generator = new Generator(model);
@@ -189,23 +228,18 @@ public final class GatewayOverheadBench {
                         // until the first non-empty delta
                     }
                 }
+                long engineNanos = System.nanoTime() - start;
+                start = System.nanoTime();
+                // Reads events until the first one with content, then drops the connection (cancelling the generation).
+                client.post().uri(base + "/v1/chat/completions").send(Mono.just(Unpooled.wrappedBuffer(body)))
+                        .responseContent().asString()
+                        .filter(s -> s.contains("\"content\""))
+                        .next().block(Duration.ofSeconds(30));
+                long gatewayNanos = System.nanoTime() - start;
                 if (i >= 0) {
-                    engine[i] = System.nanoTime() - start;
+                    engine[i] = engineNanos;
+                    gateway[i] = gatewayNanos;
                 }
-            }
-        }
-        byte[] body = ("{\"model\":\"stories260K\",\"stream\":true,\"temperature\":0,\"max_tokens\":16,"
-                + "\"messages\":[{\"role\":\"user\",\"content\":\"" + prompt + "\"}]}").getBytes(StandardCharsets.UTF_8);
-        long[] gateway = new long[runs];
-        for (int i = -5; i < runs; i++) {
-            long start = System.nanoTime();
-            // Reads events until the first one with content, then drops the connection (cancelling the generation).
-            client.post().uri(base + "/v1/chat/completions").send(Mono.just(Unpooled.wrappedBuffer(body)))
-                    .responseContent().asString()
-                    .filter(s -> s.contains("\"content\""))
-                    .next().block(Duration.ofSeconds(30));
-            if (i >= 0) {
-                gateway[i] = System.nanoTime() - start;
             }
         }
         Arrays.sort(engine);
@@ -220,15 +254,17 @@ public final class GatewayOverheadBench {
                 .append(Runtime.getRuntime().availableProcessors()).append(" cores, client, stub and gateway in one JVM on the same cores. ")
                 .append("The same `POST /v1/chat/completions` (JSON, not streamed) is sent straight to an OpenAI-compatible stub server that ")
                 .append("answers at once, and through the gateway (API-key check off, rate limit off, circuit breaker on). ")
-                .append("Latency: ").append(SEQUENTIAL).append(" requests one at a time after 2000 warm-up requests. ")
-                .append("Throughput: ").append(CONCURRENCY).append(" clients for ").append(LOAD_TIME.toSeconds()).append(" s, each sending its next request when the answer is in.\n\n");
+                .append("Latency: ").append(SEQUENTIAL).append(" requests per path one at a time, the paths interleaved, after 4000 warm-up rounds. ")
+                .append("Throughput: ").append(CONCURRENCY).append(" clients, each sending its next request when the answer is in, ")
+                .append(LOAD_TIME.toSeconds()).append(" s per path twice, alternating paths. Load average of the host when the run began: ")
+                .append(LOAD_AVERAGE).append(" (other jobs share the 2 cores, so absolute numbers are pessimistic; the paths are comparable).\n\n");
         s.append("| path | p50 | p99 | p50 added | p99 added | req/s at 64 clients | p50 at 64 clients |\n");
         s.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n");
         row(s, "client → stub (baseline)", direct, null);
         row(s, "client → gateway → in-process instant provider", instant, direct);
         row(s, "client → gateway → `remote::openai` → stub", remote, direct);
         s.append("\nTime to first token on stories260K (greedy, same chat prompt, median of ").append(ttft.runs())
-                .append(" after 5 warm-up runs): engine alone (tokenize + prefill + first token, in-process) ")
+                .append(" after 5 warm-up runs, engine and gateway runs alternating): engine alone (tokenize + prefill + first token, in-process) ")
                 .append(fmt(ttft.engineMillis())).append(" ms; streamed through the gateway (HTTP request to first content event) ")
                 .append(fmt(ttft.gatewayMillis())).append(" ms; added ").append(fmt(ttft.gatewayMillis() - ttft.engineMillis())).append(" ms.\n\n");
         s.append("Reproduce: `./mvnw -o -pl gateway -am -Pbench test -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false` ")

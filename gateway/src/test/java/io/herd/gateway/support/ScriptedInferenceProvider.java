@@ -32,7 +32,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Test double: a provider whose behaviour is chosen by the provider model id.
  * {@code echo} repeats the last user message word by word (context: {@value #CONTEXT_WORDS} words);
  * {@code endless} streams a word every 20 ms until cancelled (and counts cancellations);
- * {@code broken} always fails as an upstream would.
+ * {@code broken} always fails as an upstream would; {@code midfail} streams one chunk, then fails.
  */
 public final class ScriptedInferenceProvider implements InferenceProvider {
 
@@ -89,6 +89,11 @@ public final class ScriptedInferenceProvider implements InferenceProvider {
                     .map(i -> ChatCompletionChunk.of("chatcmpl-endless", 1L, request.model(),
                             new ChunkChoice(0, Delta.content("word" + i + " "), null)))
                     .doOnCancel(ENDLESS_CANCELLATIONS::incrementAndGet);
+        }
+        if ("midfail".equals(request.model())) {
+            return Flux.concat(Flux.just(ChatCompletionChunk.of("chatcmpl-midfail", 1L, request.model(),
+                            new ChunkChoice(0, Delta.role(Role.ASSISTANT), null))),
+                    Flux.error(new ProviderException("upstream connection reset", 0, null)));
         }
         return Flux.defer(() -> {
             failIfBroken(request.model());

@@ -87,6 +87,20 @@ class GatewayApiTest extends GatewayTestSupport {
     }
 
     @Test
+    void errorAfterTheStreamStartedIsSentAsAnErrorEventAndEndsTheStream() {
+        byte[] raw = client.post().uri("/v1/chat/completions").contentType(MediaType.APPLICATION_JSON)
+                .bodyValue("{\"model\":\"midfail-model\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}")
+                .exchange().expectStatus().isOk()
+                .expectBody(byte[].class).returnResult().getResponseBody();
+        List<String> events = Arrays.stream(new String(raw, StandardCharsets.UTF_8).split("\n\n")).toList();
+        assertThat(events).hasSize(2);
+        assertThat(json.readTree(events.get(0).substring(6)).path("object").asString()).isEqualTo("chat.completion.chunk");
+        JsonNode error = json.readTree(events.get(1).substring(6)).path("error");
+        assertThat(error.path("message").asString()).contains("upstream connection reset");
+        assertThat(error.path("code").asString()).isEqualTo("502");
+    }
+
+    @Test
     void modelsListAndGetByIdWithSlashes() {
         JsonNode list = get("/v1/models", 200);
         assertThat(list.path("object").asString()).isEqualTo("list");

@@ -60,6 +60,7 @@ class OpenApiContractTest extends GatewayTestSupport {
         check(HttpMethod.GET, "/v1/inspect/routes", "/v1/inspect/routes", null, 200);
         check(HttpMethod.GET, "/v1/health", "/v1/health", null, 200);
         check(HttpMethod.GET, "/v1/version", "/v1/version", null, 200);
+        check(HttpMethod.GET, "/v1/shields", "/v1/shields", null, 200);
     }
 
     @Test

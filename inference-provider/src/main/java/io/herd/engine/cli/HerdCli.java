@@ -53,8 +53,10 @@ public final class HerdCli {
                   prints the token ids on one line
               chat --model PATH [--tokenizer PATH] [--system TEXT] [--chat-format NAME] [sampling options]
                   reads user messages from stdin, one per line, and answers them
-              bench --model PATH [--tokenizer PATH] [--prompt-tokens N] [--tokens N] [--runs N] [--threads N] [--sampler-ms N]
-                  measures prompt and generation speed (greedy; one warm-up run, then the median of --runs)
+              bench --model PATH.gguf [--threads N] [--prompt-tokens 128] [--gen-tokens 128] [--batch 1,8]
+                    [--prefix-tokens 1000] [--warmup 1] [--json]
+                  prefill/decode tok/s, batched aggregate tok/s, time to first token, peak RSS, and time to
+                  first token after a shared prefix with and without the prefix cache
 
             sampling options:
               --max-tokens N        tokens to generate (generate: 256, chat: 512)
@@ -105,7 +107,7 @@ public final class HerdCli {
                 case "generate" -> generate(rest);
                 case "tokenize" -> tokenize(rest);
                 case "chat" -> chat(rest);
-                case "bench" -> new Bench(loader, out, err).run(rest);
+                case "bench" -> bench(rest);
                 default -> throw new UsageException("unknown command '" + args[0] + "'; commands: generate, tokenize, chat, bench");
             };
         } catch (UsageException | InvalidSamplingParameterException | ChatFormatException e) {
@@ -123,6 +125,17 @@ public final class HerdCli {
             return FAILED;
         } catch (RuntimeException e) {
             err.println("herd: " + (e.getMessage() != null ? e.getMessage() : e.toString()));
+            return FAILED;
+        }
+    }
+
+    private int bench(List<String> args) throws UsageException, IOException {
+        BenchCommand.Options options = BenchCommand.parse(args);
+        try {
+            return new BenchCommand(out, err).run(options);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            err.println("herd: bench interrupted");
             return FAILED;
         }
     }

@@ -48,16 +48,19 @@ public final class Generation implements AutoCloseable {
     }
 
     Generation(LanguageModel model, GenerationRequest request) {
+        this(model, model.tokenizer(), model.vocabularySize(), model.maxContextLength(), request);
+    }
+
+    private Generation(LanguageModel model, Tokenizer tokenizer, int vocabularySize, int modelContext,
+                       GenerationRequest request) {
         this.model = model;
-        this.tokenizer = model.tokenizer();
+        this.tokenizer = tokenizer;
         this.prompt = request.promptTokens();
         this.sampling = request.sampling();
-        int modelContext = model.maxContextLength();
         this.contextLength = request.contextLength() == 0 ? modelContext : Math.min(request.contextLength(), modelContext);
         if (prompt.length > contextLength) {
             throw new ContextLengthExceededException(prompt.length, contextLength);
         }
-        int vocabularySize = model.vocabularySize();
         for (int i = 0; i < prompt.length; i++) {
             if (prompt[i] < 0 || prompt[i] >= vocabularySize) {
                 throw new IllegalArgumentException("prompt token " + i + " is " + prompt[i]
@@ -90,6 +93,7 @@ public final class Generation implements AutoCloseable {
                 finish(FinishReason.CANCELLED);
                 return Optional.of(finalDelta(flushAll(logprobs), logprobs));
             }
+            advanceModel();
             String emitted = step(logprobs);
             if (finishReason == null && !emitted.isEmpty()) {
                 return Optional.of(new Delta(emitted, logprobs, Optional.empty()));
@@ -99,6 +103,41 @@ public final class Generation implements AutoCloseable {
             }
         }
         return Optional.of(finalDelta("", logprobs));
+    }
+
+    /**
+     * A generation driven from outside (push-style) by a caller that computes the logits itself, such as a
+     * scheduler that batches many sequences into one forward pass: see {@link #advance}. {@link #next()} is
+     * not available on it.
+     */
+    public static Generation driven(Tokenizer tokenizer, int vocabularySize, int modelContextLength, GenerationRequest request) {
+        return new Generation(null, tokenizer, vocabularySize, modelContextLength, request);
+    }
+
+    /**
+     * Push-style step: samples the next token from {@code logits} (the model's output after the prompt and
+     * every token so far), applies the stop rules and returns what may be handed out now. The text may be
+     * empty while a possible stop string is held back; the delta that carries a finish reason is the last.
+     * Once {@link #cancel()} was called nothing is sampled ({@code logits} may be null) and the delta
+     * reports {@link FinishReason#CANCELLED}.
+     */
+    public Delta advance(float[] logits) {
+        if (finalDeltaSent) {
+            throw new IllegalStateException("the generation has finished");
+        }
+        List<TokenLogprob> logprobs = new ArrayList<>();
+        if (cancelRequested) {
+            finish(FinishReason.CANCELLED);
+            return finalDelta(flushAll(logprobs), logprobs);
+        }
+        this.logits = logits;
+        String emitted = step(logprobs);
+        return finishReason != null ? finalDelta(emitted, logprobs) : new Delta(emitted, logprobs, Optional.empty());
+    }
+
+    /** The token sampled last, which a push-style driver feeds to the model next; -1 before the first. */
+    public int lastToken() {
+        return lastToken;
     }
 
     /** Asks the generation to stop before its next token; the next {@link #next()} reports {@link FinishReason#CANCELLED}. */
@@ -142,7 +181,6 @@ public final class Generation implements AutoCloseable {
 
     /** Samples one token and returns the text that may be handed out now. */
     private String step(List<TokenLogprob> logprobs) {
-        advanceModel();
         int token = sampler.sample(logits);
         sampler.accept(token);
         completionTokens++;
@@ -169,6 +207,9 @@ public final class Generation implements AutoCloseable {
     }
 
     private void advanceModel() {
+        if (model == null) {
+            throw new IllegalStateException("this generation is driven by its caller: use advance(logits)");
+        }
         if (state == null) {
             long start = System.nanoTime();
             state = model.newState(stateLength);

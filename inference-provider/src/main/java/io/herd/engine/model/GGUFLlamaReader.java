@@ -124,7 +124,7 @@ public final class GGUFLlamaReader {
         GGUFTensorInfo info = gguf.tensor(name);
         if (!FloatTensor.isSupported(info.type())) {
             throw gguf.error("tensor '" + name + "': type " + info.type()
-                    + " is not supported (supported: F32, F16, BF16, Q8_0, Q4_0, Q4_K, Q6_K)");
+                    + " is not supported (supported: F32, F16, BF16, Q8_0, Q4_0, Q4_K, Q5_K, Q6_K)");
         }
         if (info.dimensions() != 2 || info.dim(0) != columns || info.dim(1) != rows) {
             throw gguf.error("tensor '" + name + "': shape mismatch, expected [" + columns + ", " + rows + "] but found "

@@ -12,7 +12,7 @@ import java.util.Optional;
  * consecutive pairs (the layout of llama2.c checkpoints and of GGUF files, whose converter permutes
  * Q/K accordingly), grouped-query attention, SwiGLU feed-forward. Reads like llama2.c's {@code run.c}.
  */
-public final class Llama implements LanguageModel {
+public final class Llama implements BatchedLanguageModel {
 
     private final String name;
     private final Configuration config;
@@ -59,6 +59,7 @@ public final class Llama implements LanguageModel {
         return halfPrecisionAttention ? KvCachePrecision.F16 : KvCachePrecision.F32;
     }
 
+    @Override
     public Configuration configuration() {
         return config;
     }
@@ -100,17 +101,25 @@ public final class Llama implements LanguageModel {
         return new State(config, contextLength);
     }
 
+    /**
+     * One token through {@link #forwardBatch} as a batch of one row over the state's contiguous cache: the
+     * single-sequence and the batched paths are the same code.
+     */
     @Override
     public float[] forward(ModelState modelState, int token, int position) {
         State s = checked(modelState, token, position);
-        s.singleToken[0] = token;
-        run(s, s.singleToken, 0, 1, position);
-        return s.logits;
+        ForwardBatch batch = s.batch(1);
+        batch.add(token, position, s.blockTable, true);
+        return runOnState(s, batch);
     }
 
+    /** Prompt tokens processed together by {@link #prefill}. */
+    public static final int PREFILL_BATCH = 16;
+
     /**
-     * Feeds the prompt in batches of up to {@link #PREFILL_BATCH} tokens: each weight matrix is read once per
-     * batch instead of once per token. Logits are bit-identical to feeding the tokens one by one.
+     * Feeds the prompt in batches of up to {@link #PREFILL_BATCH} tokens through {@link #forwardBatch}: each
+     * weight matrix is read once per batch instead of once per token. Logits are bit-identical to feeding
+     * the tokens one by one.
      */
     @Override
     public float[] prefill(ModelState modelState, int[] tokens, int startPosition) {
@@ -122,96 +131,25 @@ public final class Llama implements LanguageModel {
             checked(s, token, startPosition);
         }
         checked(s, tokens[0], startPosition + tokens.length - 1);
-        s.ensureBatchCapacity(Math.min(PREFILL_BATCH, tokens.length));
+        float[] logits = null;
         for (int done = 0; done < tokens.length; done += PREFILL_BATCH) {
-            run(s, tokens, done, Math.min(PREFILL_BATCH, tokens.length - done), startPosition + done);
+            int n = Math.min(PREFILL_BATCH, tokens.length - done);
+            ForwardBatch batch = s.batch(n);
+            for (int i = done; i < done + n; i++) {
+                batch.add(tokens[i], startPosition + i, s.blockTable, i == tokens.length - 1);
+            }
+            logits = runOnState(s, batch);
         }
-        return s.logits;
+        return logits;
     }
 
-    /** Prompt tokens processed together by {@link #prefill}. */
-    public static final int PREFILL_BATCH = 16;
-
-    /** Runs {@code tokens[from, from+n)} at positions {@code position...}; leaves the last token's logits. */
-    private void run(State s, int[] tokens, int from, int n, int position) {
-        Configuration c = config;
-        int dim = c.dim();
-        int kvDim = c.kvDim();
-        int headSize = c.headSize();
-        MatmulInput[] inputs = s.inputs;
-        int[] zero = s.zeroOffsets;
-        int[] kvOffsets = s.offsets;
-        for (int b = 0; b < n; b++) {
-            weights.tokenEmbedding().dequantize((long) tokens[from + b] * dim, s.x[b], 0, dim);
-            kvOffsets[b] = (position + b) * kvDim;
+    private float[] runOnState(State s, ForwardBatch batch) {
+        BatchState batchState = s.batchState(config, batch.size());
+        forwardBatch(batchState, batch, s.blocks);
+        if (batch.logitsRows() > 0) {
+            System.arraycopy(batchState.logits(0), 0, s.logits, 0, config.vocabularySize());
         }
-
-        for (int l = 0; l < c.layers(); l++) {
-            Weights.Layer layer = weights.layers().get(l);
-            float[] keys = s.keyCache[l];
-            float[] values = s.valueCache[l];
-            java.util.Arrays.fill(s.keyOutputs, keys);
-            java.util.Arrays.fill(s.valueOutputs, values);
-
-            for (int b = 0; b < n; b++) {
-                ArrayMath.rmsNorm(s.xb[b], s.x[b], layer.attentionNorm(), dim, c.rmsEpsilon());
-                inputs[b].set(s.xb[b], 0, dim);
-            }
-            layer.query().matmul(inputs, n, s.q, zero, c.queryDim(), dim, pool);
-            layer.key().matmul(inputs, n, s.keyOutputs, kvOffsets, kvDim, dim, pool);
-            layer.value().matmul(inputs, n, s.valueOutputs, kvOffsets, kvDim, dim, pool);
-
-            for (int b = 0; b < n; b++) {
-                int at = (position + b) * kvDim;
-                ropeAngles(s, position + b);
-                rotate(s.q[b], 0, c.heads(), headSize, s);
-                rotate(keys, at, c.kvHeads(), headSize, s);
-                if (halfPrecisionAttention) {
-                    roundToHalf(keys, at, kvDim);
-                    roundToHalf(values, at, kvDim);
-                    roundToHalf(s.q[b], 0, c.queryDim());
-                }
-            }
-            for (int b = 0; b < n; b++) {
-                attention(s, s.q[b], s.xb2[b], keys, values, position + b);
-                inputs[b].set(s.xb2[b], 0, c.queryDim());
-            }
-
-            layer.attentionOutput().matmul(inputs, n, s.xb, zero, dim, c.queryDim(), pool);
-            for (int b = 0; b < n; b++) {
-                float[] x = s.x[b];
-                float[] xb = s.xb[b];
-                for (int i = 0; i < dim; i++) {
-                    x[i] += xb[i];
-                }
-                ArrayMath.rmsNorm(xb, x, layer.ffnNorm(), dim, c.rmsEpsilon());
-                inputs[b].set(xb, 0, dim);
-            }
-            layer.ffnGate().matmul(inputs, n, s.hb, zero, c.hiddenDim(), dim, pool);
-            layer.ffnUp().matmul(inputs, n, s.hb2, zero, c.hiddenDim(), dim, pool);
-            for (int b = 0; b < n; b++) {
-                float[] hb = s.hb[b];
-                float[] hb2 = s.hb2[b];
-                for (int i = 0; i < c.hiddenDim(); i++) {
-                    float gate = hb[i];
-                    hb[i] = gate / (1f + (float) Math.exp(-gate)) * hb2[i];
-                }
-                inputs[b].set(hb, 0, c.hiddenDim());
-            }
-            layer.ffnDown().matmul(inputs, n, s.xb, zero, dim, c.hiddenDim(), pool);
-            for (int b = 0; b < n; b++) {
-                float[] x = s.x[b];
-                float[] xb = s.xb[b];
-                for (int i = 0; i < dim; i++) {
-                    x[i] += xb[i];
-                }
-            }
-        }
-
-        float[] last = s.x[n - 1];
-        ArrayMath.rmsNorm(last, last, weights.outputNorm(), dim, c.rmsEpsilon());
-        MatmulInput input = inputs[0].set(last, 0, dim);
-        weights.output().matmul(input, s.logits, 0, c.vocabularySize(), dim, pool);
+        return s.logits;
     }
 
     private State checked(ModelState modelState, int token, int position) {
@@ -236,21 +174,178 @@ public final class Llama implements LanguageModel {
         }
     }
 
-    private void ropeAngles(State s, int position) {
-        for (int i = 0; i < ropeFrequencies.length; i++) {
-            double angle = position * ropeFrequencies[i];
-            s.ropeCos[i] = (float) Math.cos(angle);
-            s.ropeSin[i] = (float) Math.sin(angle);
-        }
+    @Override
+    public BatchState newBatchState(int rows) {
+        return new BatchState(config, rows);
     }
 
-    /** Rotates each consecutive pair (2i, 2i+1) of every head by the position's angle i. */
-    private static void rotate(float[] vector, int offset, int heads, int headSize, State s) {
+    @Override
+    public KvBlocks newKvBlocks(int blockCount, int blockSize) {
+        return new KvBlocks(config, blockCount, blockSize);
+    }
+
+    /**
+     * The forward pass over a batch of rows. Matmuls run once per layer for all rows (each weight row is
+     * read once per pass); attention runs per row against its own sequence's keys and values. Every step
+     * mirrors {@link #forward} with the same arithmetic, so each row's logits equal the single-row ones.
+     */
+    @Override
+    public void forwardBatch(BatchState s, ForwardBatch batch, KvBlocks kv) {
+        Configuration c = config;
+        int n = batch.size();
+        if (n == 0) {
+            return;
+        }
+        s.ensureCapacity(n);
+        int dim = c.dim();
+        int kvDim = c.kvDim();
+        int headSize = c.headSize();
+        MatmulInput[] inputs = s.inputs;
+        int[] zero = s.zeroOffsets;
+        int[] kvOffsets = s.kvOffsets;
+        for (int i = 0; i < n; i++) {
+            int token = batch.token(i);
+            checkToken(token);
+            int position = batch.position(i);
+            int[] table = batch.blockTable(i);
+            if (position < 0 || position / kv.blockSize() >= table.length) {
+                throw new IllegalArgumentException("row " + i + ": position " + position + " outside its "
+                        + table.length + " KV blocks of " + kv.blockSize());
+            }
+            weights.tokenEmbedding().dequantize((long) token * dim, s.x[i], 0, dim);
+            kvOffsets[i] = kv.offset(table, position);
+            for (int p = 0; p < ropeFrequencies.length; p++) {
+                double angle = position * ropeFrequencies[p];
+                s.ropeCos[i][p] = (float) Math.cos(angle);
+                s.ropeSin[i][p] = (float) Math.sin(angle);
+            }
+        }
+
+        for (int l = 0; l < c.layers(); l++) {
+            Weights.Layer layer = weights.layers().get(l);
+            float[] keys = kv.keys[l];
+            float[] values = kv.values[l];
+
+            for (int i = 0; i < n; i++) {
+                ArrayMath.rmsNorm(s.xb[i], s.x[i], layer.attentionNorm(), dim, c.rmsEpsilon());
+                inputs[i].set(s.xb[i], 0, dim);
+            }
+            // Keys and values go straight into each row's cache slot.
+            java.util.Arrays.fill(s.keyOutputs, 0, n, keys);
+            java.util.Arrays.fill(s.valueOutputs, 0, n, values);
+            layer.query().matmul(inputs, n, s.q, zero, c.queryDim(), dim, pool);
+            layer.key().matmul(inputs, n, s.keyOutputs, kvOffsets, kvDim, dim, pool);
+            layer.value().matmul(inputs, n, s.valueOutputs, kvOffsets, kvDim, dim, pool);
+
+            for (int i = 0; i < n; i++) {
+                int at = kvOffsets[i];
+                rotate(s.q[i], 0, c.heads(), headSize, s.ropeCos[i], s.ropeSin[i]);
+                rotate(keys, at, c.kvHeads(), headSize, s.ropeCos[i], s.ropeSin[i]);
+                if (halfPrecisionAttention) {
+                    roundToHalf(keys, at, kvDim);
+                    roundToHalf(values, at, kvDim);
+                    roundToHalf(s.q[i], 0, c.queryDim());
+                }
+            }
+
+            batchAttention(s, batch, kv, keys, values);
+
+            for (int i = 0; i < n; i++) {
+                inputs[i].set(s.xb2[i], 0, c.queryDim());
+            }
+            layer.attentionOutput().matmul(inputs, n, s.xb, zero, dim, c.queryDim(), pool);
+            for (int i = 0; i < n; i++) {
+                float[] x = s.x[i];
+                float[] xb = s.xb[i];
+                for (int j = 0; j < dim; j++) {
+                    x[j] += xb[j];
+                }
+                ArrayMath.rmsNorm(s.xb[i], x, layer.ffnNorm(), dim, c.rmsEpsilon());
+                inputs[i].set(s.xb[i], 0, dim);
+            }
+            layer.ffnGate().matmul(inputs, n, s.hb, zero, c.hiddenDim(), dim, pool);
+            layer.ffnUp().matmul(inputs, n, s.hb2, zero, c.hiddenDim(), dim, pool);
+            for (int i = 0; i < n; i++) {
+                float[] hb = s.hb[i];
+                float[] hb2 = s.hb2[i];
+                for (int j = 0; j < c.hiddenDim(); j++) {
+                    float gate = hb[j];
+                    hb[j] = gate / (1f + (float) Math.exp(-gate)) * hb2[j];
+                }
+                inputs[i].set(hb, 0, c.hiddenDim());
+            }
+            layer.ffnDown().matmul(inputs, n, s.xb, zero, dim, c.hiddenDim(), pool);
+            for (int i = 0; i < n; i++) {
+                float[] x = s.x[i];
+                float[] xb = s.xb[i];
+                for (int j = 0; j < dim; j++) {
+                    x[j] += xb[j];
+                }
+            }
+        }
+
+        int logitsRows = batch.logitsRows();
+        if (logitsRows == 0) {
+            return;
+        }
+        MatmulInput[] finalInputs = s.logitsInputs;
+        int next = 0;
+        for (int i = 0; i < n; i++) {
+            if (batch.wantsLogits(i)) {
+                ArrayMath.rmsNorm(s.x[i], s.x[i], weights.outputNorm(), dim, c.rmsEpsilon());
+                finalInputs[next++].set(s.x[i], 0, dim);
+            }
+        }
+        weights.output().matmul(finalInputs, logitsRows, s.logitsRows(logitsRows), zero, c.vocabularySize(), dim, pool);
+    }
+
+    private static final ThreadLocal<float[]> ATTENTION_SCORES = ThreadLocal.withInitial(() -> new float[256]);
+
+    private void batchAttention(BatchState s, ForwardBatch batch, KvBlocks kv, float[] keys, float[] values) {
+        Configuration c = config;
+        int headSize = c.headSize();
+        int heads = c.heads();
+        int queriesPerKv = heads / c.kvHeads();
+        int blockSize = kv.blockSize();
+        float scale = (float) (1.0 / Math.sqrt(headSize));
+        pool.forRange(batch.size() * heads, (first, end) -> {
+            float[] scores = ATTENTION_SCORES.get();
+            for (int item = first; item < end; item++) {
+                int row = item / heads;
+                int h = item % heads;
+                int position = batch.position(row);
+                int[] table = batch.blockTable(row);
+                if (scores.length <= position) {
+                    scores = new float[Math.max(position + 1, scores.length * 2)];
+                    ATTENTION_SCORES.set(scores);
+                }
+                float[] q = s.q[row];
+                float[] out = s.xb2[row];
+                int queryOffset = h * headSize;
+                int kvOffset = (h / queriesPerKv) * headSize;
+                for (int t = 0; t <= position; t++) {
+                    int at = kv.offset(table, t) + kvOffset;
+                    scores[t] = ArrayMath.dot(q, queryOffset, keys, at, headSize) * scale;
+                }
+                ArrayMath.softmax(scores, 0, position + 1);
+                if (halfPrecisionAttention) {
+                    roundToHalf(scores, 0, position + 1);
+                }
+                java.util.Arrays.fill(out, queryOffset, queryOffset + headSize, 0f);
+                for (int t = 0; t <= position; t++) {
+                    int at = kv.offset(table, t) + kvOffset;
+                    ArrayMath.addScaled(out, queryOffset, scores[t], values, at, headSize);
+                }
+            }
+        });
+    }
+
+    private static void rotate(float[] vector, int offset, int heads, int headSize, float[] cosines, float[] sines) {
         for (int h = 0; h < heads; h++) {
             int base = offset + h * headSize;
             for (int i = 0; i < headSize / 2; i++) {
-                float cos = s.ropeCos[i];
-                float sin = s.ropeSin[i];
+                float cos = cosines[i];
+                float sin = sines[i];
                 float v0 = vector[base + 2 * i];
                 float v1 = vector[base + 2 * i + 1];
                 vector[base + 2 * i] = v0 * cos - v1 * sin;
@@ -259,30 +354,10 @@ public final class Llama implements LanguageModel {
         }
     }
 
-    private void attention(State s, float[] query, float[] out, float[] keys, float[] values, int position) {
-        Configuration c = config;
-        int headSize = c.headSize();
-        int kvDim = c.kvDim();
-        int queriesPerKv = c.heads() / c.kvHeads();
-        float scale = (float) (1.0 / Math.sqrt(headSize));
-        pool.forRange(c.heads(), (first, end) -> {
-            for (int h = first; h < end; h++) {
-                int queryOffset = h * headSize;
-                int kvOffset = (h / queriesPerKv) * headSize;
-                int scores = h * s.contextLength;
-                for (int t = 0; t <= position; t++) {
-                    s.attention[scores + t] = ArrayMath.dot(query, queryOffset, keys, t * kvDim + kvOffset, headSize) * scale;
-                }
-                ArrayMath.softmax(s.attention, scores, position + 1);
-                if (halfPrecisionAttention) {
-                    roundToHalf(s.attention, scores, position + 1);
-                }
-                java.util.Arrays.fill(out, queryOffset, queryOffset + headSize, 0f);
-                for (int t = 0; t <= position; t++) {
-                    ArrayMath.addScaled(out, queryOffset, s.attention[scores + t], values, t * kvDim + kvOffset, headSize);
-                }
-            }
-        });
+    private void checkToken(int token) {
+        if (token < 0 || token >= config.vocabularySize()) {
+            throw new IllegalArgumentException("token id " + token + " outside the vocabulary [0, " + config.vocabularySize() + ")");
+        }
     }
 
     @Override

@@ -83,7 +83,19 @@ public final class ModelLoader {
         }
     }
 
-    /** A tokenizer file next to the model: GGUF, llama2.c {@code tokenizer.bin}, or tiktoken {@code tokenizer.model}. */
+    /**
+     * Opens a tokenizer on its own (e.g. for {@code tokenize --tokenizer}): GGUF, llama2.c {@code tokenizer.bin}
+     * (whose size is then counted from its entries), or tiktoken {@code tokenizer.model}.
+     */
+    public static Tokenizer loadTokenizer(Path path) throws IOException {
+        return separateTokenizer(path, 0);
+    }
+
+    /**
+     * A tokenizer file next to the model: GGUF, llama2.c {@code tokenizer.bin}, or tiktoken {@code tokenizer.model}.
+     *
+     * @param modelVocabulary the model's vocabulary size, or 0 when unknown (llama2.c files are then counted)
+     */
     private static Tokenizer separateTokenizer(Path path, int modelVocabulary) throws IOException {
         if (!Files.isRegularFile(path)) {
             throw new NoSuchFileException(path.toString(), null, "tokenizer file not found");
@@ -94,7 +106,7 @@ public final class ModelLoader {
             }
         }
         if (looksLikeLlama2cTokenizer(path)) {
-            return Tokenizers.fromLlama2c(path, modelVocabulary);
+            return Tokenizers.fromLlama2c(path, modelVocabulary > 0 ? modelVocabulary : countLlama2cTokens(path));
         }
         return Tokenizers.fromTiktoken(path);
     }
@@ -130,5 +142,25 @@ public final class ModelLoader {
             }
             return vocabulary;
         }
+    }
+
+    /** A llama2.c tokenizer file does not store its size: count the (score, length, bytes) entries. */
+    private static int countLlama2cTokens(Path path) throws IOException {
+        ByteBuffer in = ByteBuffer.wrap(Files.readAllBytes(path)).order(ByteOrder.LITTLE_ENDIAN);
+        in.getInt();
+        int count = 0;
+        while (in.remaining() >= 8) {
+            in.getFloat();
+            int length = in.getInt();
+            if (length < 0 || length > in.remaining()) {
+                throw new IOException(path + ": token " + count + " has invalid length " + length);
+            }
+            in.position(in.position() + length);
+            count++;
+        }
+        if (in.hasRemaining() || count == 0) {
+            throw new IOException(path + ": not a llama2.c tokenizer (" + in.remaining() + " stray bytes after " + count + " tokens)");
+        }
+        return count;
     }
 }

@@ -1,38 +1,21 @@
 package io.herd.engine.model;
 
-import io.herd.engine.tensor.MatmulInput;
-
 /**
- * Activations and KV cache of one sequence, sized for the context the caller asked for. Activations
- * are held per batch slot: one slot for token-by-token decoding, more (allocated on first use) when a
- * prompt is fed in batches.
+ * Activations and KV cache of one sequence, sized for the context the caller asked for. The cache is one
+ * contiguous block of {@code contextLength} positions, so the batched forward pass
+ * ({@link Llama#forwardBatch}) serves single sequences too; its activations are allocated per batch row
+ * on first use (one row for token-by-token decoding, more when a prompt is fed in batches).
  */
 public final class State implements ModelState {
 
     final Configuration config;
     final int contextLength;
-    final float[][] keyCache;
-    final float[][] valueCache;
-    final float[] attention;
     final float[] logits;
-    final float[] ropeCos;
-    final float[] ropeSin;
-
-    int batchCapacity;
-    float[][] x;
-    float[][] xb;
-    float[][] xb2;
-    float[][] hb;
-    float[][] hb2;
-    float[][] q;
-    MatmulInput[] inputs;
-    /** Scratch for the output offsets of batched matmuls. */
-    int[] offsets;
-    int[] zeroOffsets;
-    /** The KV cache of the current layer once per batch slot: the outputs of the K and V projections. */
-    float[][] keyOutputs;
-    float[][] valueOutputs;
-    final int[] singleToken = new int[1];
+    /** The cache seen as a single block of {@code contextLength} positions. */
+    final KvBlocks blocks;
+    final int[] blockTable = {0};
+    private BatchState batchState;
+    private final ForwardBatch batch = new ForwardBatch(1);
 
     State(Configuration c, int contextLength) {
         if (contextLength < 1) {
@@ -43,45 +26,23 @@ public final class State implements ModelState {
         }
         this.config = c;
         this.contextLength = contextLength;
-        keyCache = new float[c.layers()][contextLength * c.kvDim()];
-        valueCache = new float[c.layers()][contextLength * c.kvDim()];
-        attention = new float[c.heads() * contextLength];
-        logits = new float[c.vocabularySize()];
-        ropeCos = new float[c.headSize() / 2];
-        ropeSin = new float[c.headSize() / 2];
-        ensureBatchCapacity(1);
+        this.logits = new float[c.vocabularySize()];
+        this.blocks = new KvBlocks(new float[c.layers()][contextLength * c.kvDim()],
+                new float[c.layers()][contextLength * c.kvDim()], contextLength, c.kvDim());
     }
 
-    void ensureBatchCapacity(int n) {
-        if (n <= batchCapacity) {
-            return;
+    BatchState batchState(Configuration c, int rows) {
+        if (batchState == null) {
+            batchState = new BatchState(c, rows);
         }
-        Configuration c = config;
-        int width = Math.max(c.dim(), c.queryDim());
-        x = grow(x, n, c.dim());
-        xb = grow(xb, n, width);
-        xb2 = grow(xb2, n, width);
-        hb = grow(hb, n, c.hiddenDim());
-        hb2 = grow(hb2, n, c.hiddenDim());
-        q = grow(q, n, c.queryDim());
-        MatmulInput[] grownInputs = new MatmulInput[n];
-        for (int i = 0; i < n; i++) {
-            grownInputs[i] = i < batchCapacity ? inputs[i] : new MatmulInput();
-        }
-        inputs = grownInputs;
-        offsets = new int[n];
-        zeroOffsets = new int[n];
-        keyOutputs = new float[n][];
-        valueOutputs = new float[n][];
-        batchCapacity = n;
+        batchState.ensureCapacity(rows);
+        return batchState;
     }
 
-    private float[][] grow(float[][] old, int n, int width) {
-        float[][] grown = new float[n][];
-        for (int i = 0; i < n; i++) {
-            grown[i] = old != null && i < old.length ? old[i] : new float[width];
-        }
-        return grown;
+    /** The state's batch description, emptied, for up to {@code rows} rows. */
+    ForwardBatch batch(int rows) {
+        batch.clear();
+        return batch;
     }
 
     @Override

@@ -10,7 +10,7 @@ import java.lang.foreign.MemorySegment;
  * an input vector, and dequantization of ranges.
  */
 public abstract sealed class FloatTensor
-        permits F32Tensor, F16Tensor, BF16Tensor, Q8_0Tensor, Q4_0Tensor, Q4_KTensor, Q6_KTensor {
+        permits F32Tensor, F16Tensor, BF16Tensor, Q8_0Tensor, Q4_0Tensor, Q4_KTensor, Q5_KTensor, Q6_KTensor {
 
     protected final MemorySegment data;
     protected final long size;
@@ -37,6 +37,7 @@ public abstract sealed class FloatTensor
             case Q8_0 -> new Q8_0Tensor(data, size);
             case Q4_0 -> new Q4_0Tensor(data, size);
             case Q4_K -> new Q4_KTensor(data, size);
+            case Q5_K -> new Q5_KTensor(data, size);
             case Q6_K -> new Q6_KTensor(data, size);
             default -> throw new UnsupportedOperationException("tensor type " + type + " is not supported");
         };
@@ -44,7 +45,7 @@ public abstract sealed class FloatTensor
 
     public static boolean isSupported(GGMLType type) {
         return switch (type) {
-            case F32, F16, BF16, Q8_0, Q4_0, Q4_K, Q6_K -> true;
+            case F32, F16, BF16, Q8_0, Q4_0, Q4_K, Q5_K, Q6_K -> true;
             default -> false;
         };
     }
@@ -123,14 +124,21 @@ public abstract sealed class FloatTensor
             prepare(inputs[b]);
         }
         pool.forRange(rows, (start, end) -> {
+            Object scratch = count > 1 ? rowScratch(cols) : null;
             for (int r = start; r < end; r++) {
-                dotRow((long) r * cols, inputs, count, cols, outputs, outputOffsets, r);
+                dotRow((long) r * cols, inputs, count, cols, outputs, outputOffsets, r, scratch);
             }
         });
     }
 
+    /** Per-thread working memory for {@link #dotRow}, e.g. a decoded weight row; null if none is needed. */
+    protected Object rowScratch(int cols) {
+        return null;
+    }
+
     /** One weight row against several inputs; kernels that can reuse the decoded row override this. */
-    protected void dotRow(long rowOffset, MatmulInput[] inputs, int count, int cols, float[][] outputs, int[] outputOffsets, int row) {
+    protected void dotRow(long rowOffset, MatmulInput[] inputs, int count, int cols, float[][] outputs, int[] outputOffsets,
+                          int row, Object scratch) {
         for (int b = 0; b < count; b++) {
             outputs[b][outputOffsets[b] + row] = dot(rowOffset, inputs[b], cols);
         }

@@ -23,6 +23,9 @@ public final class MatmulInput {
     private short[] q8Wide = new short[0];
     private float[] q8Scales = new float[0];
     private boolean q8Ready;
+    /** The Q8_0 quants as floats (exact), for kernels that multiply in float. */
+    private float[] q8Floats = new float[0];
+    private boolean q8FloatsReady;
 
     /** Q8_K form. */
     private byte[] qK = new byte[0];
@@ -45,6 +48,7 @@ public final class MatmulInput {
         this.length = length;
         this.roundedFormat = null;
         this.q8Ready = false;
+        this.q8FloatsReady = false;
         this.qKReady = false;
         return this;
     }
@@ -97,6 +101,21 @@ public final class MatmulInput {
     public float[] q8Scales() {
         prepareQ8_0();
         return q8Scales;
+    }
+
+    /** The Q8_0 quants converted to float (each exactly), for batch kernels that multiply in float. */
+    public float[] q8FloatQuants() {
+        prepareQ8_0();
+        if (!q8FloatsReady) {
+            if (q8Floats.length < length) {
+                q8Floats = new float[length];
+            }
+            for (int i = 0; i < length; i++) {
+                q8Floats[i] = q8[i];
+            }
+            q8FloatsReady = true;
+        }
+        return q8Floats;
     }
 
     public byte[] qKQuants() {

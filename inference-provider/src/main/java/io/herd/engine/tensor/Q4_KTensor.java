@@ -64,6 +64,10 @@ public final class Q4_KTensor extends FloatTensor {
 
     @Override
     public float dot(long thisOffset, MatmulInput input, int size) {
+        if (Kernels.VECTOR) {
+            return VectorKernels.dotQ4_K(data, thisOffset / BLOCK * BLOCK_BYTES, input.qKWideQuants(), input.qKScales(),
+                    input.qKBlockSums(), size / BLOCK);
+        }
         return ScalarKernels.dotQ4_K(data, thisOffset / BLOCK * BLOCK_BYTES, input.qKQuants(), input.qKScales(),
                 input.qKBlockSums(), 0, size / BLOCK);
     }

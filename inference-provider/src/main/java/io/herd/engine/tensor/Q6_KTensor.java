@@ -56,6 +56,9 @@ public final class Q6_KTensor extends FloatTensor {
 
     @Override
     public float dot(long thisOffset, MatmulInput input, int size) {
+        if (Kernels.VECTOR) {
+            return VectorKernels.dotQ6_K(data, thisOffset / BLOCK * BLOCK_BYTES, input.qKWideQuants(), input.qKScales(), size / BLOCK);
+        }
         return ScalarKernels.dotQ6_K(data, thisOffset / BLOCK * BLOCK_BYTES, input.qKQuants(), input.qKScales(), 0, size / BLOCK);
     }
 

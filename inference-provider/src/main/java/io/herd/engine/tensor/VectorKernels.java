@@ -28,6 +28,15 @@ final class VectorKernels {
     private VectorKernels() {
     }
 
+    /**
+     * Sum of the lanes in lane order. Not {@code reduceLanes}: its compiled (tree) and interpreted
+     * (sequential) forms round differently, which would make results depend on JIT timing.
+     */
+    static float sum(FloatVector v) {
+        // F256 has 8 lanes; constant indices let C2 use plain lane extracts
+        return ((v.lane(0) + v.lane(1)) + (v.lane(2) + v.lane(3))) + ((v.lane(4) + v.lane(5)) + (v.lane(6) + v.lane(7)));
+    }
+
     static float dotF32(MemorySegment w, long byteOffset, float[] x, int xOffset, int n) {
         int step = F256.length();
         int upper = n - n % (4 * step);
@@ -46,7 +55,7 @@ final class VectorKernels {
         for (; i + step <= n; i += step) {
             acc0 = FloatVector.fromMemorySegment(F256, w, byteOffset + 4L * i, LE).fma(FloatVector.fromArray(F256, x, xOffset + i), acc0);
         }
-        float sum = acc0.add(acc1).add(acc2.add(acc3)).reduceLanes(VectorOperators.ADD);
+        float sum = sum(acc0.add(acc1).add(acc2.add(acc3)));
         for (; i < n; i++) {
             sum += w.get(Numbers.FLOAT_LE, byteOffset + 4L * i) * x[xOffset + i];
         }
@@ -63,7 +72,7 @@ final class VectorKernels {
                     .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
             acc = weights.fma(FloatVector.fromArray(F256, x, xOffset + i), acc);
         }
-        float sum = acc.reduceLanes(VectorOperators.ADD);
+        float sum = sum(acc);
         for (; i < n; i++) {
             sum += Numbers.bfloat16ToFloat(w.get(Numbers.SHORT_LE, byteOffset + 2L * i)) * x[xOffset + i];
         }
@@ -89,7 +98,7 @@ final class VectorKernels {
             float scale = Numbers.halfToFloat(w.get(Numbers.SHORT_LE, block)) * xd[xBlock + b];
             acc = ((FloatVector) sums.convertShape(VectorOperators.I2F, F256, 0)).fma(FloatVector.broadcast(F256, scale), acc);
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return sum(acc);
     }
 
     /** Q4_0 x Q8_0: nibbles unpacked to signed bytes, then as {@link #dotQ8_0}. */
@@ -98,11 +107,11 @@ final class VectorKernels {
         for (int b = 0; b < blocks; b++) {
             long block = byteOffset + (long) b * Q4_0Tensor.BLOCK_BYTES;
             int xi = (xBlock + b) * 32;
-            ByteVector packed = ByteVector.fromMemorySegment(B128, w, block + 2, LE);
-            ByteVector lowNibbles = packed.and((byte) 0x0F).sub((byte) 8);
-            ByteVector highNibbles = packed.lanewise(VectorOperators.LSHR, 4).and((byte) 0x0F).sub((byte) 8);
-            ShortVector low = (ShortVector) lowNibbles.convertShape(VectorOperators.B2S, S256, 0);
-            ShortVector high = (ShortVector) highNibbles.convertShape(VectorOperators.B2S, S256, 0);
+            // Widen first, split nibbles in 16-bit lanes: x86 has no byte shifts.
+            ShortVector packed = (ShortVector) ByteVector.fromMemorySegment(B128, w, block + 2, LE)
+                    .convertShape(VectorOperators.B2S, S256, 0);
+            ShortVector low = packed.and((short) 0x0F).sub((short) 8);
+            ShortVector high = packed.lanewise(VectorOperators.LSHR, 4).and((short) 0x0F).sub((short) 8);
             ShortVector products = low.mul(ShortVector.fromArray(S256, xq, xi))
                     .add(high.mul(ShortVector.fromArray(S256, xq, xi + 16)));
             IntVector sums = ((IntVector) products.convertShape(VectorOperators.S2I, I256, 0))
@@ -110,7 +119,7 @@ final class VectorKernels {
             float scale = Numbers.halfToFloat(w.get(Numbers.SHORT_LE, block)) * xd[xBlock + b];
             acc = ((FloatVector) sums.convertShape(VectorOperators.I2F, F256, 0)).fma(FloatVector.broadcast(F256, scale), acc);
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return sum(acc);
     }
 
     static float dot(float[] a, int aOffset, float[] b, int bOffset, int n) {
@@ -125,7 +134,7 @@ final class VectorKernels {
         for (; i + step <= n; i += step) {
             acc0 = FloatVector.fromArray(F256, a, aOffset + i).fma(FloatVector.fromArray(F256, b, bOffset + i), acc0);
         }
-        float sum = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+        float sum = sum(acc0.add(acc1));
         for (; i < n; i++) {
             sum += a[aOffset + i] * b[bOffset + i];
         }
@@ -143,5 +152,138 @@ final class VectorKernels {
         for (; i < n; i++) {
             y[yOffset + i] += a * x[xOffset + i];
         }
+    }
+
+    /**
+     * A weight row already widened to shorts ({@code wq}) with its block scales ({@code wd}) against a Q8_0
+     * input. Same operations in the same order as {@link #dotQ8_0}/{@link #dotQ4_0}, hence bit-identical
+     * results; used when one decoded row serves several inputs.
+     */
+    static float dotWide(short[] wq, float[] wd, short[] xq, float[] xd, int blocks) {
+        FloatVector acc = FloatVector.zero(F256);
+        for (int b = 0; b < blocks; b++) {
+            int i = b * 32;
+            ShortVector products = ShortVector.fromArray(S256, wq, i).mul(ShortVector.fromArray(S256, xq, i))
+                    .add(ShortVector.fromArray(S256, wq, i + 16).mul(ShortVector.fromArray(S256, xq, i + 16)));
+            IntVector sums = ((IntVector) products.convertShape(VectorOperators.S2I, I256, 0))
+                    .add((IntVector) products.convertShape(VectorOperators.S2I, I256, 1));
+            acc = ((FloatVector) sums.convertShape(VectorOperators.I2F, F256, 0)).fma(FloatVector.broadcast(F256, wd[b] * xd[b]), acc);
+        }
+        return sum(acc);
+    }
+
+    /** Widens a row of Q8_0 blocks to shorts and float scales. */
+    static void widenQ8_0(MemorySegment w, long byteOffset, int blocks, short[] wq, float[] wd) {
+        for (int b = 0; b < blocks; b++) {
+            long block = byteOffset + (long) b * Q8_0Tensor.BLOCK_BYTES;
+            ByteVector quants = ByteVector.fromMemorySegment(B256, w, block + 2, LE);
+            quants.convertShape(VectorOperators.B2S, S256, 0).reinterpretAsShorts().intoArray(wq, b * 32);
+            quants.convertShape(VectorOperators.B2S, S256, 1).reinterpretAsShorts().intoArray(wq, b * 32 + 16);
+            wd[b] = Numbers.halfToFloat(w.get(Numbers.SHORT_LE, block));
+        }
+    }
+
+    /** Widens a row of Q4_0 blocks to signed shorts (nibble - 8) and float scales. */
+    static void widenQ4_0(MemorySegment w, long byteOffset, int blocks, short[] wq, float[] wd) {
+        for (int b = 0; b < blocks; b++) {
+            long block = byteOffset + (long) b * Q4_0Tensor.BLOCK_BYTES;
+            ShortVector packed = (ShortVector) ByteVector.fromMemorySegment(B128, w, block + 2, LE)
+                    .convertShape(VectorOperators.B2S, S256, 0);
+            packed.and((short) 0x0F).sub((short) 8).intoArray(wq, b * 32);
+            packed.lanewise(VectorOperators.LSHR, 4).and((short) 0x0F).sub((short) 8).intoArray(wq, b * 32 + 16);
+            wd[b] = Numbers.halfToFloat(w.get(Numbers.SHORT_LE, block));
+        }
+    }
+
+    /**
+     * Q4_K x Q8_K. Each 32-byte chunk of quants holds two sub-blocks (low and high nibbles); their integer
+     * dot products with the activations are scaled by the 6-bit sub-block scales and summed exactly in int
+     * lanes, so the result equals {@link ScalarKernels#dotQ4_K} bit for bit.
+     */
+    static float dotQ4_K(MemorySegment w, long byteOffset, short[] xq, float[] xd, int[] xBlockSums, int blocks) {
+        float sum = 0;
+        for (int b = 0; b < blocks; b++) {
+            long block = byteOffset + (long) b * Q4_KTensor.BLOCK_BYTES;
+            int scaled = q4KScaledSum(w, block, xq, b * 256);
+            int mins = 0;
+            for (int j = 0; j < 8; j++) {
+                mins += Q4_KTensor.min(w, block, j) * (xBlockSums[b * 16 + 2 * j] + xBlockSums[b * 16 + 2 * j + 1]);
+            }
+            float d = Numbers.halfToFloat(w.get(Numbers.SHORT_LE, block)) * xd[b];
+            float dmin = Numbers.halfToFloat(w.get(Numbers.SHORT_LE, block + 2)) * xd[b];
+            sum += d * scaled - dmin * mins;
+        }
+        return sum;
+    }
+
+    /** The exact sum over one Q4_K super-block of scale_j * (q4 . q8) (kept apart so C2 keeps vectors in registers). */
+    private static int q4KScaledSum(MemorySegment w, long block, short[] xq, int base) {
+        IntVector scaled = IntVector.zero(I256);
+        for (int pair = 0; pair < 4; pair++) {
+            ByteVector quants = ByteVector.fromMemorySegment(B256, w, block + 16 + 32L * pair, LE);
+            ShortVector first = (ShortVector) quants.convertShape(VectorOperators.B2S, S256, 0);
+            ShortVector second = (ShortVector) quants.convertShape(VectorOperators.B2S, S256, 1);
+            int xi = base + 64 * pair;
+            ShortVector low = first.and((short) 0x0F).mul(ShortVector.fromArray(S256, xq, xi))
+                    .add(second.and((short) 0x0F).mul(ShortVector.fromArray(S256, xq, xi + 16)));
+            ShortVector high = first.lanewise(VectorOperators.LSHR, 4).and((short) 0x0F).mul(ShortVector.fromArray(S256, xq, xi + 32))
+                    .add(second.lanewise(VectorOperators.LSHR, 4).and((short) 0x0F).mul(ShortVector.fromArray(S256, xq, xi + 48)));
+            IntVector lowSums = ((IntVector) low.convertShape(VectorOperators.S2I, I256, 0))
+                    .add((IntVector) low.convertShape(VectorOperators.S2I, I256, 1));
+            IntVector highSums = ((IntVector) high.convertShape(VectorOperators.S2I, I256, 0))
+                    .add((IntVector) high.convertShape(VectorOperators.S2I, I256, 1));
+            scaled = scaled.add(lowSums.mul(IntVector.broadcast(I256, Q4_KTensor.scale(w, block, 2 * pair))))
+                    .add(highSums.mul(IntVector.broadcast(I256, Q4_KTensor.scale(w, block, 2 * pair + 1))));
+        }
+        return scaled.reduceLanes(VectorOperators.ADD);
+    }
+
+    /**
+     * Q6_K x Q8_K: per half super-block, 16-lane groups of 6-bit quants rebuilt from ql/qh in 16-bit
+     * lanes, multiplied with the activations, and summed exactly in int lanes with the int8 group
+     * scales, so the result equals {@link ScalarKernels#dotQ6_K} bit for bit.
+     */
+    static float dotQ6_K(MemorySegment w, long byteOffset, short[] xq, float[] xd, int blocks) {
+        float sum = 0;
+        for (int b = 0; b < blocks; b++) {
+            long block = byteOffset + (long) b * Q6_KTensor.BLOCK_BYTES;
+            int total = q6KScaledSum(w, block, xq, b * 256);
+            sum += Numbers.halfToFloat(w.get(Numbers.SHORT_LE, block + Q6_KTensor.D)) * xd[b] * total;
+        }
+        return sum;
+    }
+
+    private static int q6KScaledSum(MemorySegment w, long block, short[] xq, int base) {
+        IntVector total = IntVector.zero(I256);
+        for (int half = 0; half < 2; half++) {
+            for (int g = 0; g < 2; g++) {
+                long ql = block + 64L * half + 16 * g;
+                ShortVector a = (ShortVector) ByteVector.fromMemorySegment(B128, w, ql, LE).convertShape(VectorOperators.B2S, S256, 0);
+                ShortVector c = (ShortVector) ByteVector.fromMemorySegment(B128, w, ql + 32, LE).convertShape(VectorOperators.B2S, S256, 0);
+                ShortVector h = (ShortVector) ByteVector.fromMemorySegment(B128, w, block + Q6_KTensor.QH + 32L * half + 16 * g, LE)
+                        .convertShape(VectorOperators.B2S, S256, 0);
+                ShortVector q0 = a.and((short) 0x0F).or(h.and((short) 3).lanewise(VectorOperators.LSHL, 4)).sub((short) 32);
+                ShortVector q1 = c.and((short) 0x0F).or(h.lanewise(VectorOperators.LSHR, 2).and((short) 3).lanewise(VectorOperators.LSHL, 4))
+                        .sub((short) 32);
+                ShortVector q2 = a.lanewise(VectorOperators.LSHR, 4).and((short) 0x0F)
+                        .or(h.lanewise(VectorOperators.LSHR, 4).and((short) 3).lanewise(VectorOperators.LSHL, 4)).sub((short) 32);
+                ShortVector q3 = c.lanewise(VectorOperators.LSHR, 4).and((short) 0x0F)
+                        .or(h.lanewise(VectorOperators.LSHR, 6).and((short) 3).lanewise(VectorOperators.LSHL, 4)).sub((short) 32);
+                int xi = base + 128 * half + 16 * g;
+                long scales = block + Q6_KTensor.SCALES + 8L * half + g;
+                total = total.add(widenedProduct(q0, xq, xi).mul(w.get(Numbers.BYTE, scales)))
+                        .add(widenedProduct(q1, xq, xi + 32).mul(w.get(Numbers.BYTE, scales + 2)))
+                        .add(widenedProduct(q2, xq, xi + 64).mul(w.get(Numbers.BYTE, scales + 4)))
+                        .add(widenedProduct(q3, xq, xi + 96).mul(w.get(Numbers.BYTE, scales + 6)));
+            }
+        }
+        return total.reduceLanes(VectorOperators.ADD);
+    }
+
+    /** The 16 products of {@code q} with {@code xq[xi..xi+16)}, pairwise summed into 8 int lanes. */
+    private static IntVector widenedProduct(ShortVector q, short[] xq, int xi) {
+        ShortVector products = q.mul(ShortVector.fromArray(S256, xq, xi));
+        return ((IntVector) products.convertShape(VectorOperators.S2I, I256, 0))
+                .add((IntVector) products.convertShape(VectorOperators.S2I, I256, 1));
     }
 }

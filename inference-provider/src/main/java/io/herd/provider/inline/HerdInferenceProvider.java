@@ -54,7 +54,8 @@ import java.util.UUID;
 
 /**
  * {@code inline::herd}: Herd's own engine, in the server process. Each registered model's
- * {@code provider_model_id} is a GGUF file, loaded at start. Chats are rendered with the model's chat format,
+ * {@code provider_model_id} is a GGUF file (or a llama2.c checkpoint with its {@code tokenizer.bin} beside it),
+ * loaded at start; {@code metadata.chat_format} forces a chat format. Chats are rendered with the model's chat format,
  * generated token by token on a bounded worker pool, and streamed with backpressure: the next token is
  * computed only when the client has taken the previous one, and a cancelled subscription ends the generation
  * before its next token.
@@ -84,7 +85,7 @@ public final class HerdInferenceProvider implements InferenceProvider {
         Path file = Path.of(m.providerModelId());
         if (!Files.isRegularFile(file)) {
             throw new IllegalArgumentException("model '" + m.modelId() + "': provider_model_id '" + m.providerModelId()
-                    + "' is not a model file (expected the path of a GGUF file)");
+                    + "' is not a model file (expected the path of a GGUF file or llama2.c checkpoint)");
         }
         LanguageModel model;
         try {
@@ -237,6 +238,7 @@ public final class HerdInferenceProvider implements InferenceProvider {
             String model = request.model();
             boolean wantsUsage = request.streamOptions() != null && request.streamOptions().wantsUsage();
             StringBuilder toolText = new StringBuilder();
+            // Prefetch 1: the next token is computed only when the client has taken the previous one.
             Flux<ChatCompletionChunk> body = run(plan.model(), plan.generation()).concatMapIterable(piece -> {
                 List<ChatCompletionChunk> out = new ArrayList<>(3);
                 if (plan.tools()) {
@@ -268,7 +270,7 @@ public final class HerdInferenceProvider implements InferenceProvider {
                     }
                 }
                 return out;
-            });
+            }, 1);
             return Flux.just(ChatCompletionChunk.of(id, created, model, new ChunkChoice(0, Delta.role(Role.ASSISTANT), null)))
                     .concatWith(body);
         });
@@ -342,7 +344,7 @@ public final class HerdInferenceProvider implements InferenceProvider {
                     out.add(new Completion(id, Completion.OBJECT, created, request.model(), List.of(), p.usage(), null));
                 }
                 return out;
-            });
+            }, 1);
         });
     }
 

@@ -32,7 +32,10 @@ public final class KernelBenchmark {
         }
         float[] out = new float[rows];
         try (Parallel pool = Parallel.create(threads); Arena arena = Arena.ofConfined()) {
-            for (String name : types) {
+            for (String spec : types) {
+                // "Q4_0x16": the batched matmul of 16 inputs (a prompt chunk); time is per input
+                String name = spec.contains("x") ? spec.substring(0, spec.indexOf('x')) : spec;
+                int batch = spec.contains("x") ? Integer.parseInt(spec.substring(spec.indexOf('x') + 1)) : 1;
                 GGMLType type = GGMLType.valueOf(name);
                 long elements = (long) rows * cols;
                 long bytes = type.byteSize(elements);
@@ -42,22 +45,37 @@ public final class KernelBenchmark {
                 }
                 sanitizeScales(type, data, elements);
                 FloatTensor tensor = FloatTensor.of(type, data, elements);
-                MatmulInput input = new MatmulInput();
+                MatmulInput[] inputs = new MatmulInput[batch];
+                float[][] outs = new float[batch][rows];
+                int[] offsets = new int[batch];
+                for (int b = 0; b < batch; b++) {
+                    inputs[b] = new MatmulInput();
+                }
+                Runnable call = () -> {
+                    if (batch == 1) {
+                        tensor.matmul(inputs[0].set(x), out, 0, rows, cols, pool);
+                    } else {
+                        for (MatmulInput in : inputs) {
+                            in.set(x);
+                        }
+                        tensor.matmul(inputs, batch, outs, offsets, rows, cols, pool);
+                    }
+                };
                 long deadline = System.nanoTime() + 2_000_000_000L;
                 while (System.nanoTime() < deadline) { // warm-up
-                    tensor.matmul(input.set(x), out, 0, rows, cols, pool);
+                    call.run();
                 }
                 int calls = 0;
                 long start = System.nanoTime();
                 long end;
                 do {
-                    tensor.matmul(input.set(x), out, 0, rows, cols, pool);
+                    call.run();
                     calls++;
                     end = System.nanoTime();
                 } while (end - start < 3_000_000_000L);
-                double seconds = (end - start) / 1e9 / calls;
-                System.out.printf(Locale.ROOT, "%-5s %dx%d threads=%d: %8.3f ms/call, %6.2f GB/s of weights%n", name, rows, cols,
-                        threads, seconds * 1e3, bytes / seconds / 1e9);
+                double seconds = (end - start) / 1e9 / calls / batch;
+                System.out.printf(Locale.ROOT, "%-9s %dx%d threads=%d: %8.3f ms per input, %6.2f GB/s of weights%n", spec, rows,
+                        cols, threads, seconds * 1e3, bytes / seconds / 1e9);
             }
         }
     }

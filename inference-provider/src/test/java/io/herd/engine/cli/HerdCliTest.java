@@ -148,17 +148,6 @@ class HerdCliTest {
     }
 
     @Test
-    void benchReportsPromptGenerationAndSamplerSpeed() {
-        script = new int[]{14};
-        assertThat(run("", "bench", "--model", "m", "--prompt-tokens", "4", "--tokens", "8", "--runs", "2", "--sampler-ms", "5")).isZero();
-        assertThat(out()).contains("prompt         4 tokens:").contains("generation     8 tokens:").contains("us per token");
-        // one warm-up run and two measured ones, each prefilling the 4 prompt tokens
-        assertThat(opened.getFirst().prefills).hasSize(3).allSatisfy(p -> assertThat(p).hasSize(4));
-        assertUsage(new String[]{"bench", "--model", "m", "--runs", "0"}, "--runs must be at least 1");
-        assertUsage(new String[]{"bench", "--model", "m", "--prompt-tokens", "60", "--tokens", "8"}, "exceed the model's context of 64");
-    }
-
-    @Test
     void helpGoesToStdout() {
         assertThat(run("", "--help")).isZero();
         assertThat(out()).contains("generate --model PATH").contains("tokenize").contains("chat");

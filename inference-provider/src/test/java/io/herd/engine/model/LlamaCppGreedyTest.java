@@ -23,7 +23,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * 3.21.1). The models are random-weight GGUFs, too large for the repository: bench-* come from
  * {@code ../shared/bench/setup.sh}, tiny-* from {@code make_random_gguf.py --dim 256 --hidden-dim 768
  * --n-layers 2 --n-heads 4 --n-kv-heads 2 --ctx 256 --type T --name tiny-T} (F32, F16, Q8_0, Q4_0, Q4_K) and
- * {@code src/test/python/ggml_fixtures.py requant tiny-F32.gguf tiny-T.gguf T} (BF16, Q6_K), all in
+ * {@code src/test/python/ggml_fixtures.py requant tiny-F32.gguf tiny-T.gguf T} (BF16, Q5_K, Q6_K), all in
  * {@code ${HERD_PEER_DIR:-~/.cache/herd-peer}/models}. Tests skip when a model is absent.
  *
  * <p>Exact agreement is not guaranteed: llama.cpp sums in a different order (and its SIMD exp/SiLU are
@@ -46,7 +46,7 @@ class LlamaCppGreedyTest {
     @ParameterizedTest(name = "{0}: {1} tokens, at least {2} agreeing")
     @CsvSource({
             "tiny-F32, 32, 32", "tiny-F16, 32, 32", "tiny-BF16, 32, 16", "tiny-Q8_0, 32, 32", "tiny-Q4_0, 32, 8",
-            "tiny-Q4_K, 32, 32", "tiny-Q6_K, 32, 32", "bench-110m-F32, 32, 32", "bench-110m-Q8_0, 32, 32",
+            "tiny-Q4_K, 32, 32", "tiny-Q5_K, 32, 8", "tiny-Q6_K, 32, 32", "bench-110m-F32, 32, 32", "bench-110m-Q8_0, 32, 32",
             "bench-1b-Q4_0, 5, 5", "bench-1b-Q8_0, 5, 5"})
     void greedyIdsMatchLlamaCpp(String model, int tokens, int minimumAgreement) throws IOException {
         assumeTrue(model.startsWith("tiny-") || Boolean.getBoolean("herd.heavyTests"),

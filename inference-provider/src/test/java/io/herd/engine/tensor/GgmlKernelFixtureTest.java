@@ -32,7 +32,7 @@ class GgmlKernelFixtureTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"F16", "BF16", "Q8_0", "Q4_0", "Q4_K", "Q6_K"})
+    @ValueSource(strings = {"F16", "BF16", "Q8_0", "Q4_0", "Q4_K", "Q5_K", "Q6_K"})
     void decodesBitForBitLikeGgml(String type) throws Exception {
         try (GGUFFile f = fixture()) {
             GGUFTensorInfo info = f.tensor("w." + type);
@@ -48,7 +48,7 @@ class GgmlKernelFixtureTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"F16", "BF16", "Q8_0", "Q4_0", "Q4_K", "Q6_K"})
+    @ValueSource(strings = {"F16", "BF16", "Q8_0", "Q4_0", "Q4_K", "Q5_K", "Q6_K"})
     void dotProductsMatchGgmlVecDot(String type) throws Exception {
         try (GGUFFile f = fixture(); Parallel pool = Parallel.create(2)) {
             GGUFTensorInfo info = f.tensor("w." + type);
@@ -67,7 +67,7 @@ class GgmlKernelFixtureTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"F16", "BF16", "Q8_0", "Q4_0", "Q4_K", "Q6_K"})
+    @ValueSource(strings = {"F16", "BF16", "Q8_0", "Q4_0", "Q4_K", "Q5_K", "Q6_K"})
     void batchedMatmulIsBitIdenticalToOneInputAtATime(String type) throws Exception {
         try (GGUFFile f = fixture(); Parallel pool = Parallel.create(2)) {
             GGUFTensorInfo info = f.tensor("w." + type);

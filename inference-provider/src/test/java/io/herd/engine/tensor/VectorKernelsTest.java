@@ -119,4 +119,43 @@ class VectorKernelsTest {
             assertThat(after[9]).isEqualTo(9);
         }
     }
+
+    @Test
+    void q4_KVectorKernelEqualsTheScalarOneExactly() {
+        int blocks = 6;
+        byte[] raw = new byte[blocks * 144];
+        random.nextBytes(raw);
+        MemorySegment w = MemorySegment.ofArray(raw);
+        for (int b = 0; b < blocks; b++) {
+            w.set(Numbers.SHORT_LE, b * 144L, Float.floatToFloat16(0.002f * (b + 1)));
+            w.set(Numbers.SHORT_LE, b * 144L + 2, Float.floatToFloat16(0.001f));
+        }
+        float[] x = new float[blocks * 256];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) random.nextGaussian();
+        }
+        MatmulInput input = new MatmulInput(x);
+        float scalar = ScalarKernels.dotQ4_K(w, 0, input.qKQuants(), input.qKScales(), input.qKBlockSums(), 0, blocks);
+        float vector = VectorKernels.dotQ4_K(w, 0, input.qKWideQuants(), input.qKScales(), input.qKBlockSums(), blocks);
+        assertThat(vector).isEqualTo(scalar);
+    }
+
+    @Test
+    void q6_KVectorKernelEqualsTheScalarOneExactly() {
+        int blocks = 5;
+        byte[] raw = new byte[blocks * 210];
+        random.nextBytes(raw);
+        MemorySegment w = MemorySegment.ofArray(raw);
+        for (int b = 0; b < blocks; b++) {
+            w.set(Numbers.SHORT_LE, b * 210L + 208, Float.floatToFloat16(0.001f * (b + 1)));
+        }
+        float[] x = new float[blocks * 256];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) random.nextGaussian();
+        }
+        MatmulInput input = new MatmulInput(x);
+        float scalar = ScalarKernels.dotQ6_K(w, 0, input.qKQuants(), input.qKScales(), 0, blocks);
+        float vector = VectorKernels.dotQ6_K(w, 0, input.qKWideQuants(), input.qKScales(), blocks);
+        assertThat(vector).isEqualTo(scalar);
+    }
 }

@@ -74,7 +74,7 @@ public final class HuggingFaceDownloader {
         return fromEnvironment(System.getenv(), cache, log);
     }
 
-    static HuggingFaceDownloader fromEnvironment(Map<String, String> env, ModelCache cache, PrintStream log) {
+    public static HuggingFaceDownloader fromEnvironment(Map<String, String> env, ModelCache cache, PrintStream log) {
         String endpoint = env.get(ENDPOINT_ENV);
         URI uri = endpoint == null || endpoint.isBlank() ? DEFAULT_ENDPOINT : URI.create(endpoint.strip());
         return new HuggingFaceDownloader(uri, env.get(TOKEN_ENV), cache, log);
@@ -94,12 +94,12 @@ public final class HuggingFaceDownloader {
      * be null) overrides the checksum the hub advertises.
      */
     public Path pull(ModelReference reference, String expectedSha256) {
+        String requestedSha = normalizeSha(expectedSha256);
         Path target = cache.pathOf(reference);
         if (Files.isRegularFile(target)) {
             log.println("Model " + reference + " is already cached at " + target);
             return target;
         }
-        String requestedSha = normalizeSha(expectedSha256);
         Path partial = cache.partialPathOf(reference);
         try {
             Files.createDirectories(target.getParent());

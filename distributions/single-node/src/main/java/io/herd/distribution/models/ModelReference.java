@@ -50,9 +50,13 @@ public record ModelReference(String repo, String file, String revision) {
 
     /** Model id used when the file is served: its name without directories and extension. */
     public String modelId() {
-        String name = file.substring(file.lastIndexOf('/') + 1);
-        int dot = name.lastIndexOf('.');
-        return dot > 0 ? name.substring(0, dot) : name;
+        return idOf(file.substring(file.lastIndexOf('/') + 1));
+    }
+
+    /** A model file's id: its name without the extension. */
+    public static String idOf(String fileName) {
+        int dot = fileName.lastIndexOf('.');
+        return dot > 0 ? fileName.substring(0, dot) : fileName;
     }
 
     @Override

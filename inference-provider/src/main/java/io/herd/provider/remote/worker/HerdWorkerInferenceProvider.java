@@ -59,7 +59,8 @@ public final class HerdWorkerInferenceProvider implements InferenceProvider {
         this.providerId = providerId;
         this.config = config;
         this.registered = List.copyOf(registered);
-        NettyChannelBuilder builder = NettyChannelBuilder.forTarget(config.target());
+        // round_robin spreads calls over every address a dns:/// target resolves to (a headless Service's pods).
+        NettyChannelBuilder builder = NettyChannelBuilder.forTarget(config.target()).defaultLoadBalancingPolicy("round_robin");
         if (!config.tls()) {
             builder.usePlaintext();
         }
@@ -215,10 +216,13 @@ public final class HerdWorkerInferenceProvider implements InferenceProvider {
             call.disableAutoRequestWithInitial(0);
         }
 
-        /** Demand may only be passed on once the call has started. */
+        /**
+         * Demand may only be passed on once the call has started. The cancel hook goes first: the first
+         * request can bring answers (and a cancelling subscriber) before the next line runs.
+         */
         void started() {
-            sink.onRequest(n -> call.request((int) Math.min(n, Integer.MAX_VALUE)));
             sink.onCancel(() -> call.cancel("the caller cancelled", null));
+            sink.onRequest(n -> call.request((int) Math.min(n, Integer.MAX_VALUE)));
         }
 
         @Override

@@ -1,0 +1,83 @@
+package io.herd.engine.tensor;
+
+import io.herd.engine.gguf.GGMLType;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Random;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** A batched matmul gives, for every input, exactly the floats of a matmul over that input alone. */
+class MatmulBatchTest {
+
+    private static final int ROWS = 37;
+    private static final int COLS = 256;
+
+    @ParameterizedTest
+    @EnumSource(value = GGMLType.class, names = {"F32", "F16", "Q8_0", "Q4_0", "Q4_K", "Q6_K"})
+    void batchedRowsEqualSingleRows(GGMLType type) {
+        Random random = new Random(type.ordinal());
+        FloatTensor weights = FloatTensor.of(type, randomTensorBytes(type, random), (long) ROWS * COLS);
+        try (Parallel pool = Parallel.create(2)) {
+            for (int count : new int[] {1, 3, 4, 7, 8, 9, 17, 24}) {
+                MatmulInput[] inputs = new MatmulInput[count];
+                float[][] batched = new float[count][ROWS + 2];
+                for (int i = 0; i < count; i++) {
+                    float[] x = new float[COLS];
+                    for (int j = 0; j < COLS; j++) {
+                        x[j] = (float) random.nextGaussian();
+                    }
+                    inputs[i] = new MatmulInput(x);
+                }
+                int[] offsets = new int[count];
+                java.util.Arrays.fill(offsets, 2);
+                weights.matmul(inputs, count, batched, offsets, ROWS, COLS, pool);
+                for (int i = 0; i < count; i++) {
+                    float[] single = new float[ROWS + 2];
+                    weights.matmul(new MatmulInput(inputs[i].source()), single, 2, ROWS, COLS, pool);
+                    assertThat(batched[i]).as("%s, input %d of %d", type, i, count).containsExactly(single);
+                }
+            }
+        }
+    }
+
+    /** Random blocks with small, finite fp16 scales (every other byte random). */
+    private static MemorySegment randomTensorBytes(GGMLType type, Random random) {
+        long bytes = type.byteSize((long) ROWS * COLS);
+        ByteBuffer buffer = ByteBuffer.allocate((int) bytes).order(ByteOrder.LITTLE_ENDIAN);
+        switch (type) {
+            case F32 -> {
+                for (long i = 0; i < bytes / 4; i++) {
+                    buffer.putFloat((float) random.nextGaussian());
+                }
+            }
+            case F16 -> {
+                for (long i = 0; i < bytes / 2; i++) {
+                    buffer.putShort(Float.floatToFloat16((float) random.nextGaussian()));
+                }
+            }
+            default -> {
+                byte[] raw = new byte[(int) bytes];
+                random.nextBytes(raw);
+                buffer.put(raw);
+                // Keep every fp16 scale finite and small: ggml blocks start with (or hold) fp16 scales.
+                int blockBytes = (int) type.byteSize(type.blockSize());
+                for (int block = 0; block < bytes / blockBytes; block++) {
+                    int base = block * blockBytes;
+                    buffer.putShort(base, Float.floatToFloat16(random.nextFloat() * 0.01f));
+                    if (type == GGMLType.Q4_K) {
+                        buffer.putShort(base + 2, Float.floatToFloat16(random.nextFloat() * 0.01f));
+                    }
+                    if (type == GGMLType.Q6_K) {
+                        buffer.putShort(base + blockBytes - 2, Float.floatToFloat16(random.nextFloat() * 0.01f));
+                    }
+                }
+            }
+        }
+        return MemorySegment.ofArray(buffer.array());
+    }
+}
