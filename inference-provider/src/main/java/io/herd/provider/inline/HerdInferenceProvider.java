@@ -414,7 +414,8 @@ public final class HerdInferenceProvider implements InferenceProvider {
             GenerationListener listener = new GenerationListener() {
                 @Override
                 public void onDelta(io.herd.engine.generate.Delta d) {
-                    sink.tryEmitNext(new Piece(d.text(), d.finishReason().map(io.herd.engine.generate.FinishReason::apiName).orElse(null), null));
+                    String finish = d.finishReason().map(io.herd.engine.generate.FinishReason::apiName).orElse(null);
+                    sink.tryEmitNext(new Piece(d.text(), finish, null));
                     if (d.isLast()) {
                         sink.tryEmitComplete();
                     }
@@ -463,9 +464,7 @@ public final class HerdInferenceProvider implements InferenceProvider {
                     }
                     io.herd.engine.generate.Delta d = delta.get();
                     if (d.isLast()) {
-                        io.herd.engine.generate.Usage u = generation.usage();
-                        sink.next(new Piece(d.text(), d.finishReason().orElseThrow().apiName(),
-                                Usage.of(u.promptTokens(), u.completionTokens())));
+                        sink.next(new Piece(d.text(), d.finishReason().orElseThrow().apiName(), usage(generation.usage())));
                         sink.complete();
                     } else {
                         sink.next(new Piece(d.text(), null, null));
