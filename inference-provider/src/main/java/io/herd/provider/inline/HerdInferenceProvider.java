@@ -1,8 +1,10 @@
 package io.herd.provider.inline;
 
 import io.herd.api.common.ContextLengthExceededException;
+import io.herd.api.common.InternalServerException;
 import io.herd.api.common.InvalidRequestException;
 import io.herd.api.common.NotFoundException;
+import io.herd.api.common.OverloadedException;
 import io.herd.api.inference.ChatCompletion;
 import io.herd.api.inference.ChatCompletionChunk;
 import io.herd.api.inference.ChatCompletionChunk.ChunkChoice;
@@ -22,6 +24,12 @@ import io.herd.api.inference.Usage;
 import io.herd.api.models.ModelInfo;
 import io.herd.api.models.RegisteredModel;
 import io.herd.api.providers.ProviderHealth;
+import io.herd.engine.batch.BatchScheduler;
+import io.herd.engine.batch.GenerationHandle;
+import io.herd.engine.batch.GenerationListener;
+import io.herd.engine.batch.SchedulerConfig;
+import io.herd.engine.batch.SchedulerFullException;
+import io.herd.engine.batch.SchedulerStats;
 import io.herd.engine.chat.AssistantReply;
 import io.herd.engine.chat.ChatFormat;
 import io.herd.engine.chat.ChatFormatException;
@@ -32,10 +40,13 @@ import io.herd.engine.generate.GenerationRequest;
 import io.herd.engine.generate.Generator;
 import io.herd.engine.generate.InvalidSamplingParameterException;
 import io.herd.engine.generate.SamplingParameters;
+import io.herd.engine.model.BatchedLanguageModel;
+import io.herd.engine.model.KvBlocks;
 import io.herd.engine.model.LanguageModel;
 import io.herd.engine.tokenizer.Tokenizer;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 import tools.jackson.databind.JsonNode;
@@ -55,10 +66,13 @@ import java.util.UUID;
 /**
  * {@code inline::herd}: Herd's own engine, in the server process. Each registered model's
  * {@code provider_model_id} is a GGUF file (or a llama2.c checkpoint with its {@code tokenizer.bin} beside it),
- * loaded at start; {@code metadata.chat_format} forces a chat format. Chats are rendered with the model's chat format,
- * generated token by token on a bounded worker pool, and streamed with backpressure: the next token is
- * computed only when the client has taken the previous one, and a cancelled subscription ends the generation
- * before its next token.
+ * loaded at start; {@code metadata.chat_format} forces a chat format. Chats are rendered with the model's chat format.
+ *
+ * <p>A model that supports batched forward passes (Llama) gets one {@link BatchScheduler}: every request for it
+ * joins a continuous batch over a paged KV cache, prompts sharing a prefix reuse its cached keys and values, and
+ * a request that finds the queue full is refused with an {@link OverloadedException} carrying a retry-after.
+ * Other models generate one sequence per worker of a bounded pool, the next token computed only when the client
+ * has taken the previous one. Either way a cancelled subscription ends the generation before its next token.
  */
 public final class HerdInferenceProvider implements InferenceProvider {
 
@@ -103,7 +117,37 @@ public final class HerdInferenceProvider implements InferenceProvider {
         }
         int context = config.contextLength() == 0 ? model.maxContextLength()
                 : Math.min(config.contextLength(), model.maxContextLength());
-        return new LoadedModel(m, model, new Generator(model), format, context);
+        if (!(model instanceof BatchedLanguageModel batched)) {
+            return new LoadedModel(m, model, new Generator(model), null, format, context);
+        }
+        try {
+            SchedulerConfig schedulerConfig = schedulerConfig(config, batched, context);
+            long blockBytes = KvBlocks.bytesPerBlock(batched.configuration(), schedulerConfig.blockSize());
+            long cachePositions = schedulerConfig.kvBudgetBytes() / blockBytes * schedulerConfig.blockSize();
+            // A request reserves the KV of its whole prompt and max_tokens up front, so its context is what the cache holds.
+            int servedContext = (int) Math.min(context, cachePositions);
+            return new LoadedModel(m, model, null, new BatchScheduler(batched, schedulerConfig), format, servedContext);
+        } catch (RuntimeException | OutOfMemoryError e) {
+            model.close();
+            throw new IllegalArgumentException("model '" + m.modelId() + "': cannot set up its batch scheduler: "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /** The configured scheduler limits; an unset KV budget holds a few full contexts, within a cap. */
+    static SchedulerConfig schedulerConfig(HerdInlineConfig config, BatchedLanguageModel model, int context) {
+        long budget = config.kvCacheBytes();
+        if (budget == 0) {
+            long blockBytes = KvBlocks.bytesPerBlock(model.configuration(), SchedulerConfig.DEFAULT_BLOCK_SIZE);
+            long blocksPerContext = (context + SchedulerConfig.DEFAULT_BLOCK_SIZE - 1) / SchedulerConfig.DEFAULT_BLOCK_SIZE;
+            long wanted = blocksPerContext * HerdInlineConfig.DEFAULT_CONTEXTS_IN_CACHE * blockBytes;
+            budget = Math.max(blockBytes, Math.min(wanted, HerdInlineConfig.DEFAULT_KV_CAP_MIB << 20));
+        }
+        return SchedulerConfig.withBudget(budget)
+                .withMaxRunning(config.maxRunning())
+                .withMaxWaiting(config.maxWaiting())
+                .withMaxStepTokens(config.maxStepTokens())
+                .withPrefixCaching(config.prefixCache());
     }
 
     private LoadedModel model(String providerModelId) {
@@ -354,12 +398,63 @@ public final class HerdInferenceProvider implements InferenceProvider {
     private record Piece(String text, String finishReason, Usage usage) {
     }
 
+    /** Runs a generation on the model's scheduler when it has one, otherwise on a worker. */
+    private Flux<Piece> run(LoadedModel m, GenerationRequest request) {
+        return m.scheduler() != null ? runBatched(m.scheduler(), request) : runAlone(m, request);
+    }
+
+    /**
+     * Submits the generation to the scheduler at subscription. Its listener, called on the scheduler thread, must
+     * not block, so deltas go through a buffering sink (they are small and bounded by max_tokens); a cancelled
+     * subscription cancels the handle, which frees the sequence's KV blocks before its next token.
+     */
+    private static Flux<Piece> runBatched(BatchScheduler scheduler, GenerationRequest request) {
+        return Flux.defer(() -> {
+            Sinks.Many<Piece> sink = Sinks.many().unicast().onBackpressureBuffer();
+            GenerationListener listener = new GenerationListener() {
+                @Override
+                public void onDelta(io.herd.engine.generate.Delta d) {
+                    String finish = d.finishReason().map(io.herd.engine.generate.FinishReason::apiName).orElse(null);
+                    sink.tryEmitNext(new Piece(d.text(), finish, null));
+                    if (d.isLast()) {
+                        sink.tryEmitComplete();
+                    }
+                }
+
+                @Override
+                public void onError(Throwable error) {
+                    sink.tryEmitError(new InternalServerException("inline::herd generation failed: " + error.getMessage(), error));
+                }
+            };
+            GenerationHandle handle;
+            try {
+                handle = scheduler.submit(request, listener);
+            } catch (SchedulerFullException e) {
+                return Flux.error(new OverloadedException("inline::herd is at capacity: " + e.getMessage(), e.retryAfter()));
+            } catch (io.herd.engine.generate.ContextLengthExceededException e) {
+                return Flux.error(new ContextLengthExceededException(e.promptTokens(), e.contextLength(), "messages"));
+            } catch (InvalidSamplingParameterException e) {
+                return Flux.error(new InvalidRequestException(e.getMessage(), e.field()));
+            } catch (IllegalArgumentException e) {
+                return Flux.error(new InvalidRequestException(e.getMessage(), "max_tokens"));
+            }
+            // The usage is read here, downstream of the sink, because the listener may run before submit returns.
+            return sink.asFlux()
+                    .map(p -> p.finishReason() == null ? p : new Piece(p.text(), p.finishReason(), usage(handle.usage())))
+                    .doOnCancel(handle::cancel);
+        });
+    }
+
+    private static Usage usage(io.herd.engine.generate.Usage u) {
+        return Usage.of(u.promptTokens(), u.completionTokens());
+    }
+
     /**
      * Pulls the generation one delta per request from downstream, on a worker thread. Flux.generate runs its
      * cleanup (closing the generation) on the worker when a cancel arrives mid-token, so the model state is
      * never released under a running forward pass.
      */
-    private Flux<Piece> run(LoadedModel m, GenerationRequest request) {
+    private Flux<Piece> runAlone(LoadedModel m, GenerationRequest request) {
         Generator generator = m.generator();
         return Flux.<Piece, Generation>generate(() -> start(generator, request), (generation, sink) -> {
                     Optional<io.herd.engine.generate.Delta> delta = generation.next();
@@ -369,9 +464,7 @@ public final class HerdInferenceProvider implements InferenceProvider {
                     }
                     io.herd.engine.generate.Delta d = delta.get();
                     if (d.isLast()) {
-                        io.herd.engine.generate.Usage u = generation.usage();
-                        sink.next(new Piece(d.text(), d.finishReason().orElseThrow().apiName(),
-                                Usage.of(u.promptTokens(), u.completionTokens())));
+                        sink.next(new Piece(d.text(), d.finishReason().orElseThrow().apiName(), usage(generation.usage())));
                         sink.complete();
                     } else {
                         sink.next(new Piece(d.text(), null, null));
@@ -391,6 +484,12 @@ public final class HerdInferenceProvider implements InferenceProvider {
 
     private static String newId(String prefix) {
         return prefix + UUID.randomUUID().toString().replace("-", "");
+    }
+
+    /** The batch scheduler's counters for a model, empty when the model is not served by one. */
+    public Optional<SchedulerStats> schedulerStats(String providerModelId) {
+        BatchScheduler scheduler = model(providerModelId).scheduler();
+        return Optional.ofNullable(scheduler).map(BatchScheduler::stats);
     }
 
     @Override
@@ -414,7 +513,12 @@ public final class HerdInferenceProvider implements InferenceProvider {
         if (workers != null) {
             workers.dispose();
         }
-        models.values().forEach(m -> m.model().close());
+        models.values().forEach(m -> {
+            if (m.scheduler() != null) {
+                m.scheduler().close();
+            }
+            m.model().close();
+        });
         models.clear();
     }
 }
