@@ -25,7 +25,6 @@ public final class MatmulInput {
     private boolean q8Ready;
     /** The Q8_0 quants as floats (exact), for kernels that multiply in float. */
     private float[] q8Floats = new float[0];
-    private boolean q8FloatsReady;
 
     /** Q8_K form. */
     private byte[] qK = new byte[0];
@@ -48,7 +47,6 @@ public final class MatmulInput {
         this.length = length;
         this.roundedFormat = null;
         this.q8Ready = false;
-        this.q8FloatsReady = false;
         this.qKReady = false;
         return this;
     }
@@ -106,15 +104,6 @@ public final class MatmulInput {
     /** The Q8_0 quants converted to float (each exactly), for batch kernels that multiply in float. */
     public float[] q8FloatQuants() {
         prepareQ8_0();
-        if (!q8FloatsReady) {
-            if (q8Floats.length < length) {
-                q8Floats = new float[length];
-            }
-            for (int i = 0; i < length; i++) {
-                q8Floats[i] = q8[i];
-            }
-            q8FloatsReady = true;
-        }
         return q8Floats;
     }
 
@@ -150,10 +139,14 @@ public final class MatmulInput {
             q8 = new byte[length];
             q8Wide = new short[length];
             q8Scales = new float[length / Q8_0_BLOCK];
+            q8Floats = new float[length];
         }
         ActivationQuantizer.quantizeQ8_0(source, offset, length, q8, q8Scales);
+        // Every derived form is filled here, on the thread that prepares the input: the kernels read them
+        // from several worker threads at once and must never see one half-written.
         for (int i = 0; i < length; i++) {
             q8Wide[i] = q8[i];
+            q8Floats[i] = q8[i];
         }
         q8Ready = true;
     }
