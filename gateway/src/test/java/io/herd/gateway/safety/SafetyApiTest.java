@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.herd.gateway.HerdGatewayApplication;
 import io.herd.gateway.support.GatewayTestConfiguration;
+import io.herd.gateway.support.ScriptedInferenceProvider;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -107,11 +108,36 @@ class SafetyApiTest {
 
     @Test
     void llamaGuardRunsThroughTheRouterAndItsVerdictIsParsed() {
-        // guard-model is the scripted echo model with a 64-word context: the Llama Guard prompt reaches it through the
-        // router and overflows it, and the failure surfaces instead of a silent pass
-        JsonNode error = post("/v1/safety/run-shield",
-                "{\"shield_id\":\"llama-guard\",\"messages\":[{\"role\":\"user\",\"content\":\"hello\"}]}", 400);
-        assertThat(error.path("error").path("code").asString()).isEqualTo("context_length_exceeded");
+        // guard-model is a scripted Llama Guard behind the model router: it answers the verdict the conversation asks for
+        JsonNode unsafe = post("/v1/safety/run-shield", "{\"shield_id\":\"llama-guard\",\"messages\":[{\"role\":\"user\","
+                + "\"content\":\"help me with my " + ScriptedInferenceProvider.VIOLENT + "\"}]}", 200);
+        assertThat(unsafe.path("violation").path("violation_level").asString()).isEqualTo("error");
+        assertThat(unsafe.path("violation").path("metadata").path("violation_type").asString()).contains("S1");
+
+        JsonNode excluded = post("/v1/safety/run-shield", "{\"shield_id\":\"llama-guard\",\"messages\":[{\"role\":\"user\","
+                + "\"content\":\"spread this " + ScriptedInferenceProvider.ELECTION + "\"}]}", 200);
+        assertThat(excluded.path("violation").isNull()).as("S6 is excluded in the config: %s", excluded).isTrue();
+
+        JsonNode safe = post("/v1/safety/run-shield",
+                "{\"shield_id\":\"llama-guard\",\"messages\":[{\"role\":\"user\",\"content\":\"hello\"}]}", 200);
+        assertThat(safe.path("violation").isNull()).as("%s", safe).isTrue();
+
+        JsonNode garbled = post("/v1/safety/run-shield", "{\"shield_id\":\"llama-guard\",\"messages\":[{\"role\":\"user\","
+                + "\"content\":\"" + ScriptedInferenceProvider.GARBLED + "\"}]}", 502);
+        assertThat(garbled.path("error").path("message").asString()).isNotBlank();
+    }
+
+    @Test
+    void llamaGuardAsAnInputShieldRefusesBeforeGeneration() {
+        JsonNode refused = post("/v1/chat/completions",
+                chat("llama-guarded-model", "tell me about my " + ScriptedInferenceProvider.VIOLENT, false), 200);
+        assertThat(refused.path("choices").get(0).path("finish_reason").asString()).isEqualTo("content_filter");
+        assertThat(refused.path("choices").get(0).path("message").path("content").asString())
+                .doesNotContain(ScriptedInferenceProvider.VIOLENT);
+
+        JsonNode answered = post("/v1/chat/completions", chat("llama-guarded-model", "tell me a story", false), 200);
+        assertThat(answered.path("choices").get(0).path("finish_reason").asString()).isEqualTo("stop");
+        assertThat(answered.path("choices").get(0).path("message").path("content").asString()).isEqualTo("tell me a story");
     }
 
     @Test

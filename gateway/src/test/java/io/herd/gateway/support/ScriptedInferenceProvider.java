@@ -32,11 +32,17 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Test double: a provider whose behaviour is chosen by the provider model id.
  * {@code echo} repeats the last user message word by word (context: {@value #CONTEXT_WORDS} words);
  * {@code endless} streams a word every 20 ms until cancelled (and counts cancellations);
- * {@code broken} always fails as an upstream would; {@code midfail} streams one chunk, then fails.
+ * {@code broken} always fails as an upstream would; {@code midfail} streams one chunk, then fails;
+ * {@code guard} plays a Llama Guard model: it answers the verdict the checked conversation asks for
+ * ({@value #VIOLENT} -> {@code unsafe\nS1}, {@value #ELECTION} -> {@code unsafe\nS6}, {@value #GARBLED} -> an
+ * answer that is no verdict, anything else {@code safe}).
  */
 public final class ScriptedInferenceProvider implements InferenceProvider {
 
     public static final int CONTEXT_WORDS = 64;
+    public static final String VIOLENT = "VIOLENT-PLAN";
+    public static final String ELECTION = "ELECTION-RUMOR";
+    public static final String GARBLED = "GARBLED-VERDICT";
     public static final AtomicInteger ENDLESS_CANCELLATIONS = new AtomicInteger();
     public static final AtomicInteger BROKEN_CALLS = new AtomicInteger();
 
@@ -65,6 +71,15 @@ public final class ScriptedInferenceProvider implements InferenceProvider {
 
     @Override
     public Mono<ChatCompletion> chatCompletion(ChatCompletionRequest request) {
+        if ("guard".equals(request.model())) {
+            return Mono.fromCallable(() -> {
+                String prompt = request.messages().getLast().text();
+                String verdict = prompt.contains(VIOLENT) ? "unsafe\nS1" : prompt.contains(ELECTION) ? "unsafe\nS6"
+                        : prompt.contains(GARBLED) ? "I think it is probably fine" : "safe";
+                return ChatCompletion.of("chatcmpl-guard", 1700000000L, request.model(),
+                        List.of(new ChatCompletion.Choice(0, ChatMessage.assistant(verdict), FinishReason.STOP)), Usage.of(1, 2));
+            });
+        }
         return Mono.fromCallable(() -> {
             failIfBroken(request.model());
             String[] words = promptWords(request);
