@@ -123,12 +123,28 @@ public abstract sealed class FloatTensor
             }
             prepare(inputs[b]);
         }
+        int grouped = 0;
+        int blockBytes = gemmBlockBytes();
+        if (blockBytes > 0 && Kernels.VECTOR && count >= QuantizedGemm.GROUP) {
+            grouped = count - count % QuantizedGemm.GROUP;
+            QuantizedGemm.multiply(data, blockBytes, inputs, grouped / QuantizedGemm.GROUP, outputs, outputOffsets, rows, cols, pool);
+            if (grouped == count) {
+                return;
+            }
+        }
+        int first = grouped;
+        int rest = count - grouped;
         pool.forRange(rows, (start, end) -> {
-            Object scratch = count > 1 ? rowScratch(cols) : null;
+            Object scratch = rest > 1 ? rowScratch(cols) : null;
             for (int r = start; r < end; r++) {
-                dotRow((long) r * cols, inputs, count, cols, outputs, outputOffsets, r, scratch);
+                dotRow((long) r * cols, inputs, first, rest, cols, outputs, outputOffsets, r, scratch);
             }
         });
+    }
+
+    /** Block size in bytes when {@link QuantizedGemm} handles this type's products with 8+ inputs, else 0. */
+    int gemmBlockBytes() {
+        return 0;
     }
 
     /** Per-thread working memory for {@link #dotRow}, e.g. a decoded weight row; null if none is needed. */
@@ -137,9 +153,9 @@ public abstract sealed class FloatTensor
     }
 
     /** One weight row against several inputs; kernels that can reuse the decoded row override this. */
-    protected void dotRow(long rowOffset, MatmulInput[] inputs, int count, int cols, float[][] outputs, int[] outputOffsets,
-                          int row, Object scratch) {
-        for (int b = 0; b < count; b++) {
+    protected void dotRow(long rowOffset, MatmulInput[] inputs, int first, int count, int cols, float[][] outputs,
+                          int[] outputOffsets, int row, Object scratch) {
+        for (int b = first; b < first + count; b++) {
             outputs[b][outputOffsets[b] + row] = dot(rowOffset, inputs[b], cols);
         }
     }

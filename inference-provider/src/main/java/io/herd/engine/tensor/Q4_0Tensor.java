@@ -78,39 +78,31 @@ public final class Q4_0Tensor extends FloatTensor {
         }
     }
 
-    private record WideRow(short[] quants, float[] scales, float[] sums) {
+    @Override
+    int gemmBlockBytes() {
+        return BLOCK_BYTES;
+    }
+
+    private record WideRow(short[] quants, float[] scales) {
     }
 
     @Override
     protected Object rowScratch(int cols) {
-        return Kernels.VECTOR ? new WideRow(new short[cols], new float[cols / BLOCK], new float[BatchKernels.ROWS]) : null;
+        return Kernels.VECTOR ? new WideRow(new short[cols], new float[cols / BLOCK]) : null;
     }
 
     /** Widens the row once, then runs every input against it (bit-identical to {@link #dot(long, MatmulInput, int)}). */
     @Override
-    protected void dotRow(long rowOffset, MatmulInput[] inputs, int count, int cols, float[][] outputs, int[] outputOffsets,
-                          int row, Object scratch) {
+    protected void dotRow(long rowOffset, MatmulInput[] inputs, int first, int count, int cols, float[][] outputs,
+                          int[] outputOffsets, int row, Object scratch) {
         if (!(scratch instanceof WideRow wide)) {
-            super.dotRow(rowOffset, inputs, count, cols, outputs, outputOffsets, row, scratch);
+            super.dotRow(rowOffset, inputs, first, count, cols, outputs, outputOffsets, row, scratch);
             return;
         }
         int blocks = cols / BLOCK;
         long firstBlock = rowOffset / BLOCK * BLOCK_BYTES;
-        // Whole groups of inputs through the multi-row kernel, the rest against the row widened once.
-        int group = BatchKernels.ROWS;
-        int grouped = count - count % group;
-        float[] sums = wide.sums();
-        for (int b = 0; b < grouped; b += group) {
-            BatchKernels.dotQ4_0Rows(data, firstBlock, blocks, inputs, b, sums);
-            for (int k = 0; k < group; k++) {
-                outputs[b + k][outputOffsets[b + k] + row] = sums[k];
-            }
-        }
-        if (grouped == count) {
-            return;
-        }
         VectorKernels.widenQ4_0(data, firstBlock, blocks, wide.quants(), wide.scales());
-        for (int b = grouped; b < count; b++) {
+        for (int b = first; b < first + count; b++) {
             outputs[b][outputOffsets[b] + row] = VectorKernels.dotWide(wide.quants(), wide.scales(),
                     inputs[b].q8WideQuants(), inputs[b].q8Scales(), blocks);
         }

@@ -15,39 +15,49 @@ import static org.assertj.core.api.Assertions.assertThat;
 class MatmulBatchTest {
 
     private static final int ROWS = 37;
-    private static final int COLS = 256;
+    /** One 256-column chunk of the blocked product, and 11 blocks: a full chunk plus a partial one. */
+    private static final int[] COLUMN_COUNTS = {256, 352};
 
     @ParameterizedTest
     @EnumSource(value = GGMLType.class, names = {"F32", "F16", "Q8_0", "Q4_0", "Q4_K", "Q6_K"})
     void batchedRowsEqualSingleRows(GGMLType type) {
+        for (int cols : COLUMN_COUNTS) {
+            if (cols % type.blockSize() == 0) {
+                assertBatchedRowsEqualSingleRows(type, cols);
+            }
+        }
+    }
+
+    private static void assertBatchedRowsEqualSingleRows(GGMLType type, int cols) {
+        int columns = cols;
         Random random = new Random(type.ordinal());
-        FloatTensor weights = FloatTensor.of(type, randomTensorBytes(type, random), (long) ROWS * COLS);
+        FloatTensor weights = FloatTensor.of(type, randomTensorBytes(type, random, columns), (long) ROWS * columns);
         try (Parallel pool = Parallel.create(2)) {
             for (int count : new int[] {1, 3, 4, 7, 8, 9, 17, 24}) {
                 MatmulInput[] inputs = new MatmulInput[count];
                 float[][] batched = new float[count][ROWS + 2];
                 for (int i = 0; i < count; i++) {
-                    float[] x = new float[COLS];
-                    for (int j = 0; j < COLS; j++) {
+                    float[] x = new float[columns];
+                    for (int j = 0; j < columns; j++) {
                         x[j] = (float) random.nextGaussian();
                     }
                     inputs[i] = new MatmulInput(x);
                 }
                 int[] offsets = new int[count];
                 java.util.Arrays.fill(offsets, 2);
-                weights.matmul(inputs, count, batched, offsets, ROWS, COLS, pool);
+                weights.matmul(inputs, count, batched, offsets, ROWS, columns, pool);
                 for (int i = 0; i < count; i++) {
                     float[] single = new float[ROWS + 2];
-                    weights.matmul(new MatmulInput(inputs[i].source()), single, 2, ROWS, COLS, pool);
-                    assertThat(batched[i]).as("%s, input %d of %d", type, i, count).containsExactly(single);
+                    weights.matmul(new MatmulInput(inputs[i].source()), single, 2, ROWS, columns, pool);
+                    assertThat(batched[i]).as("%s, %d columns, input %d of %d", type, columns, i, count).containsExactly(single);
                 }
             }
         }
     }
 
     /** Random blocks with small, finite fp16 scales (every other byte random). */
-    private static MemorySegment randomTensorBytes(GGMLType type, Random random) {
-        long bytes = type.byteSize((long) ROWS * COLS);
+    private static MemorySegment randomTensorBytes(GGMLType type, Random random, int cols) {
+        long bytes = type.byteSize((long) ROWS * cols);
         ByteBuffer buffer = ByteBuffer.allocate((int) bytes).order(ByteOrder.LITTLE_ENDIAN);
         switch (type) {
             case F32 -> {

@@ -1,0 +1,186 @@
+package io.herd.engine.tensor;
+
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
+
+/**
+ * Matrix-matrix product of Q8_0 or Q4_0 weights with groups of 8 Q8_0 inputs (a prompt chunk, or the
+ * decode steps of a batch), blocked so that activations are read from L1: the inputs are packed
+ * group by group ({@code [group][block][input][32]}), and each thread walks a tile of weight rows one
+ * 256-column chunk at a time, keeping the 8 running accumulators of every row of the tile in a small
+ * array between chunks. Each weight block is decoded to floats once and used for 8 inputs.
+ *
+ * <p>Bit-identical to the single-input kernels ({@link VectorKernels#dotQ8_0}, {@link VectorKernels#dotQ4_0}):
+ * per block every lane sums the same four products {@code w[j]x[j] + w[j+8]x[j+8] + w[j+16]x[j+16] + w[j+24]x[j+24]}
+ * (integers that float holds exactly, so the order of that sum does not matter), then
+ * {@code acc = sum * (d_w * d_x) + acc} in block order, and the lanes are added as {@link VectorKernels#sum} does.
+ * So a sequence's tokens do not depend on which other sequences share its batch. The per-input code is
+ * written out, not a helper: a helper C2 does not inline boxes its vector arguments and runs 3x slower.
+ */
+final class QuantizedGemm {
+
+    static final int GROUP = 8;
+    private static final int TILE_ROWS = 16;
+    private static final int CHUNK_BLOCKS = 8;
+    private static final int LANES = 8;
+
+    private static final VectorSpecies<Float> F256 = FloatVector.SPECIES_256;
+    private static final VectorSpecies<Integer> I256 = IntVector.SPECIES_256;
+    private static final VectorSpecies<Byte> B64 = ByteVector.SPECIES_64;
+    private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+
+    /** Per-thread accumulators of one row tile: 8 inputs x 8 lanes per row. */
+    private static final ThreadLocal<float[]> ACCUMULATORS = ThreadLocal.withInitial(() -> new float[TILE_ROWS * GROUP * LANES]);
+    /** Packed activations of the calling thread's current product. */
+    private static final ThreadLocal<PackedInputs> PACKED = ThreadLocal.withInitial(PackedInputs::new);
+
+    private QuantizedGemm() {
+    }
+
+    private static final class PackedInputs {
+        float[] quants = new float[0];
+        float[] scales = new float[0];
+
+        void pack(MatmulInput[] inputs, int groups, int blocks) {
+            int values = groups * GROUP * blocks * 32;
+            if (quants.length < values) {
+                quants = new float[values];
+                scales = new float[groups * GROUP * blocks];
+            }
+            for (int g = 0; g < groups; g++) {
+                for (int n = 0; n < GROUP; n++) {
+                    MatmulInput input = inputs[g * GROUP + n];
+                    float[] q = input.q8FloatQuants();
+                    float[] d = input.q8Scales();
+                    for (int b = 0; b < blocks; b++) {
+                        int slot = (g * blocks + b) * GROUP + n;
+                        System.arraycopy(q, b * 32, quants, slot * 32, 32);
+                        scales[slot] = d[b];
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * {@code outputs[i][outputOffsets[i] + r] = row r . inputs[i]} for the first {@code groups * 8} inputs;
+     * {@code blockBytes} 34 (Q8_0) or 18 (Q4_0). Inputs must be prepared (their Q8_0 form computed).
+     */
+    static void multiply(MemorySegment w, int blockBytes, MatmulInput[] inputs, int groups, float[][] outputs,
+                         int[] outputOffsets, int rows, int cols, Parallel pool) {
+        int blocks = cols / 32;
+        PackedInputs packed = PACKED.get();
+        packed.pack(inputs, groups, blocks);
+        float[] xq = packed.quants;
+        float[] xd = packed.scales;
+        long rowBytes = (long) blocks * blockBytes;
+        boolean q4 = blockBytes == Q4_0Tensor.BLOCK_BYTES;
+        int tiles = (rows + TILE_ROWS - 1) / TILE_ROWS;
+        pool.forRange(tiles, (firstTile, endTile) -> {
+            float[] acc = ACCUMULATORS.get();
+            for (int tile = firstTile; tile < endTile; tile++) {
+                int rowStart = tile * TILE_ROWS;
+                int rowEnd = Math.min(rows, rowStart + TILE_ROWS);
+                for (int g = 0; g < groups; g++) {
+                    java.util.Arrays.fill(acc, 0, (rowEnd - rowStart) * GROUP * LANES, 0f);
+                    for (int chunk = 0; chunk < blocks; chunk += CHUNK_BLOCKS) {
+                        int chunkBlocks = Math.min(CHUNK_BLOCKS, blocks - chunk);
+                        int xBlock = g * blocks + chunk;
+                        for (int r = rowStart; r < rowEnd; r++) {
+                            long at = r * rowBytes + (long) chunk * blockBytes;
+                            int accAt = (r - rowStart) * GROUP * LANES;
+                            // Two passes of 4 inputs: 8 accumulators plus the decoded block do not fit in 16 registers.
+                            if (q4) {
+                                q4_0(w, at, chunkBlocks, xq, xd, xBlock, acc, accAt, 0);
+                                q4_0(w, at, chunkBlocks, xq, xd, xBlock, acc, accAt, 4);
+                            } else {
+                                q8_0(w, at, chunkBlocks, xq, xd, xBlock, acc, accAt, 0);
+                                q8_0(w, at, chunkBlocks, xq, xd, xBlock, acc, accAt, 4);
+                            }
+                        }
+                    }
+                    for (int r = rowStart; r < rowEnd; r++) {
+                        int accAt = (r - rowStart) * GROUP * LANES;
+                        for (int n = 0; n < GROUP; n++) {
+                            int a = accAt + n * LANES;
+                            outputs[g * GROUP + n][outputOffsets[g * GROUP + n] + r] =
+                                    ((acc[a] + acc[a + 1]) + (acc[a + 2] + acc[a + 3])) + ((acc[a + 4] + acc[a + 5]) + (acc[a + 6] + acc[a + 7]));
+                        }
+                    }
+                }
+            }
+        });
+    }
+
+    private static FloatVector q8(MemorySegment w, long at) {
+        return (FloatVector) ByteVector.fromMemorySegment(B64, w, at, LE).convertShape(VectorOperators.B2F, F256, 0);
+    }
+
+    /** {@code blocks} Q8_0 blocks of one row at {@code at} against the 8 packed inputs of {@code xBlock...}. */
+    private static void q8_0(MemorySegment w, long at, int blocks, float[] xq, float[] xd, int xBlock, float[] acc, int accAt, int first) {
+        accAt += first * LANES;
+        FloatVector acc0 = FloatVector.fromArray(F256, acc, accAt);
+        FloatVector acc1 = FloatVector.fromArray(F256, acc, accAt + 8);
+        FloatVector acc2 = FloatVector.fromArray(F256, acc, accAt + 16);
+        FloatVector acc3 = FloatVector.fromArray(F256, acc, accAt + 24);
+        int xi = (xBlock * GROUP + first) * 32;
+        int si = xBlock * GROUP + first;
+        for (int b = 0; b < blocks; b++, at += Q8_0Tensor.BLOCK_BYTES, xi += GROUP * 32, si += GROUP) {
+            FloatVector w0 = q8(w, at + 2);
+            FloatVector w1 = q8(w, at + 10);
+            FloatVector w2 = q8(w, at + 18);
+            FloatVector w3 = q8(w, at + 26);
+            float d = Numbers.halfToFloat(w.get(Numbers.SHORT_LE, at));
+            acc0 = w1.fma(FloatVector.fromArray(F256, xq, xi + 8), w0.mul(FloatVector.fromArray(F256, xq, xi)))
+                    .add(w3.fma(FloatVector.fromArray(F256, xq, xi + 24), w2.mul(FloatVector.fromArray(F256, xq, xi + 16)))).fma(FloatVector.broadcast(F256, d * xd[si]), acc0);
+            acc1 = w1.fma(FloatVector.fromArray(F256, xq, xi + 40), w0.mul(FloatVector.fromArray(F256, xq, xi + 32)))
+                    .add(w3.fma(FloatVector.fromArray(F256, xq, xi + 56), w2.mul(FloatVector.fromArray(F256, xq, xi + 48)))).fma(FloatVector.broadcast(F256, d * xd[si + 1]), acc1);
+            acc2 = w1.fma(FloatVector.fromArray(F256, xq, xi + 72), w0.mul(FloatVector.fromArray(F256, xq, xi + 64)))
+                    .add(w3.fma(FloatVector.fromArray(F256, xq, xi + 88), w2.mul(FloatVector.fromArray(F256, xq, xi + 80)))).fma(FloatVector.broadcast(F256, d * xd[si + 2]), acc2);
+            acc3 = w1.fma(FloatVector.fromArray(F256, xq, xi + 104), w0.mul(FloatVector.fromArray(F256, xq, xi + 96)))
+                    .add(w3.fma(FloatVector.fromArray(F256, xq, xi + 120), w2.mul(FloatVector.fromArray(F256, xq, xi + 112)))).fma(FloatVector.broadcast(F256, d * xd[si + 3]), acc3);
+        }
+        acc0.intoArray(acc, accAt);
+        acc1.intoArray(acc, accAt + 8);
+        acc2.intoArray(acc, accAt + 16);
+        acc3.intoArray(acc, accAt + 24);
+    }
+
+    /** As {@link #q8_0} for Q4_0: nibble {@code i} of bytes 0..15 is element i, the high nibble element i+16, minus 8. */
+    private static void q4_0(MemorySegment w, long at, int blocks, float[] xq, float[] xd, int xBlock, float[] acc, int accAt, int first) {
+        accAt += first * LANES;
+        FloatVector acc0 = FloatVector.fromArray(F256, acc, accAt);
+        FloatVector acc1 = FloatVector.fromArray(F256, acc, accAt + 8);
+        FloatVector acc2 = FloatVector.fromArray(F256, acc, accAt + 16);
+        FloatVector acc3 = FloatVector.fromArray(F256, acc, accAt + 24);
+        int xi = (xBlock * GROUP + first) * 32;
+        int si = xBlock * GROUP + first;
+        for (int b = 0; b < blocks; b++, at += Q4_0Tensor.BLOCK_BYTES, xi += GROUP * 32, si += GROUP) {
+            IntVector low = (IntVector) ByteVector.fromMemorySegment(B64, w, at + 2, LE).convertShape(VectorOperators.B2I, I256, 0);
+            IntVector high = (IntVector) ByteVector.fromMemorySegment(B64, w, at + 10, LE).convertShape(VectorOperators.B2I, I256, 0);
+            FloatVector w0 = (FloatVector) low.and(0x0F).sub(8).convertShape(VectorOperators.I2F, F256, 0);
+            FloatVector w1 = (FloatVector) high.and(0x0F).sub(8).convertShape(VectorOperators.I2F, F256, 0);
+            FloatVector w2 = (FloatVector) low.lanewise(VectorOperators.LSHR, 4).and(0x0F).sub(8).convertShape(VectorOperators.I2F, F256, 0);
+            FloatVector w3 = (FloatVector) high.lanewise(VectorOperators.LSHR, 4).and(0x0F).sub(8).convertShape(VectorOperators.I2F, F256, 0);
+            float d = Numbers.halfToFloat(w.get(Numbers.SHORT_LE, at));
+            acc0 = w1.fma(FloatVector.fromArray(F256, xq, xi + 8), w0.mul(FloatVector.fromArray(F256, xq, xi)))
+                    .add(w3.fma(FloatVector.fromArray(F256, xq, xi + 24), w2.mul(FloatVector.fromArray(F256, xq, xi + 16)))).fma(FloatVector.broadcast(F256, d * xd[si]), acc0);
+            acc1 = w1.fma(FloatVector.fromArray(F256, xq, xi + 40), w0.mul(FloatVector.fromArray(F256, xq, xi + 32)))
+                    .add(w3.fma(FloatVector.fromArray(F256, xq, xi + 56), w2.mul(FloatVector.fromArray(F256, xq, xi + 48)))).fma(FloatVector.broadcast(F256, d * xd[si + 1]), acc1);
+            acc2 = w1.fma(FloatVector.fromArray(F256, xq, xi + 72), w0.mul(FloatVector.fromArray(F256, xq, xi + 64)))
+                    .add(w3.fma(FloatVector.fromArray(F256, xq, xi + 88), w2.mul(FloatVector.fromArray(F256, xq, xi + 80)))).fma(FloatVector.broadcast(F256, d * xd[si + 2]), acc2);
+            acc3 = w1.fma(FloatVector.fromArray(F256, xq, xi + 104), w0.mul(FloatVector.fromArray(F256, xq, xi + 96)))
+                    .add(w3.fma(FloatVector.fromArray(F256, xq, xi + 120), w2.mul(FloatVector.fromArray(F256, xq, xi + 112)))).fma(FloatVector.broadcast(F256, d * xd[si + 3]), acc3);
+        }
+        acc0.intoArray(acc, accAt);
+        acc1.intoArray(acc, accAt + 8);
+        acc2.intoArray(acc, accAt + 16);
+        acc3.intoArray(acc, accAt + 24);
+    }
+}
