@@ -40,8 +40,9 @@ echo "results: $OUTDIR" >&2
   || { echo "error: the build failed (see above)" >&2; exit 1; }
 CP="$ROOT/inference-provider/target/classes:$(cat "$OUTDIR/classpath.txt")"
 herd_bench() { # model threads prefix_tokens
-  # A capped heap: otherwise the collector grows it on the warm-up's garbage and peak RSS reports that.
-  "$JAVA" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -XX:+UseParallelGC -Xmx${HERD_HEAP:-2g} -cp "$CP" \
+  # A small young generation (as ./herd sets): otherwise the collector lets eden grow on the warm-up's
+  # short-lived garbage and peak RSS reports that instead of what the engine holds.
+  "$JAVA" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -XX:+UseParallelGC -Xmx${HERD_HEAP:-2g} -Xmn64m -cp "$CP" \
     io.herd.engine.cli.HerdCli bench --model "$1" --threads "$2" --prompt-tokens "$PROMPT_TOKENS" \
     --gen-tokens "$N" --batch "$BATCH" --prefix-tokens "$3" --json 2>/dev/null
 }
@@ -117,8 +118,9 @@ for model, t in keys:
     agg = {s: med([d["aggregate_tok_s"].get(str(s)) for d in h]) for s in sizes}
     cells = " / ".join(f"{s}: {fmt(agg[s])}" for s in sizes)
     scale = ratio(agg[sizes[-1]], agg[sizes[0]]) if len(sizes) > 1 else "-"
+    budget = med([d['rss_budget_bytes'] / 2**20 for d in h if 'rss_budget_bytes' in d])
     batch_rows.append(f"| {model} | {t} | {cells} | {scale} | {fmt(med([d['ttft_ms'] for d in h]))} | "
-                      f"{fmt(med([d['peak_rss_bytes'] / 2**20 for d in h]), 0)} |")
+                      f"{fmt(med([d['peak_rss_bytes'] / 2**20 for d in h]), 0)} | {fmt(budget, 0)} |")
     for d in h:
         p = d.get("prefix_cache")
         if p:
@@ -146,10 +148,10 @@ this VM - see ../shared/bench/README.md). Raw JSON lines: `{outdir}`.
 
 Herd continuous batching: aggregate decode tok/s with B concurrent requests (all prompts prefilled in the first
 step, then B tokens per forward pass), its ratio largest/smallest B, Herd's time to first token at batch 1 and
-the process's peak RSS (VmHWM).
+the process's peak RSS (VmHWM) beside its bound (model file + the largest KV budget of the run + 400 MiB).
 
-| model | threads | aggregate tok/s by batch size | scaling | ttft ms | peak RSS MiB |
-|---|---|---|---|---|---|
+| model | threads | aggregate tok/s by batch size | scaling | ttft ms | peak RSS MiB | RSS bound MiB |
+|---|---|---|---|---|---|---|
 """ + "\n".join(batch_rows) + """
 
 Prefix cache: time to first token for a prompt of a shared prefix plus new tokens, after another request

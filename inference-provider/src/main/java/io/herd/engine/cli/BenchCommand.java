@@ -38,6 +38,9 @@ final class BenchCommand {
     private static final int PREFIX_NEW_TOKENS = 20;
     private static final int BLOCK_SIZE = SchedulerConfig.DEFAULT_BLOCK_SIZE;
 
+    /** The largest KV budget any scheduler of this run was given (the RSS bound counts it). */
+    private long largestKvBudget;
+
     private final PrintStream out;
     private final PrintStream err;
 
@@ -211,9 +214,23 @@ final class BenchCommand {
         }
     }
 
-    private static SchedulerConfig schedulerConfig(Llama model, int sequences, int positions, boolean prefixCaching) {
+    /** The memory bound: the model file plus the KV budget plus 400 MiB of everything else. */
+    private long rssBudget(Options o) {
+        return modelBytes(o) + largestKvBudget + 400L * 1024 * 1024;
+    }
+
+    private static long modelBytes(Options o) {
+        try {
+            return java.nio.file.Files.size(o.model());
+        } catch (java.io.IOException e) {
+            return 0;
+        }
+    }
+
+    private SchedulerConfig schedulerConfig(Llama model, int sequences, int positions, boolean prefixCaching) {
         long blocks = (long) sequences * ((positions + BLOCK_SIZE - 1) / BLOCK_SIZE) + 1;
         long budget = blocks * KvBlocks.bytesPerBlock(model.configuration(), BLOCK_SIZE);
+        largestKvBudget = Math.max(largestKvBudget, budget);
         return SchedulerConfig.withBudget(budget).withMaxRunning(Math.max(1, sequences))
                 .withMaxWaiting(sequences).withPrefixCaching(prefixCaching);
     }
@@ -272,7 +289,9 @@ final class BenchCommand {
                             + " (%d tokens from the cache), %.1fx%n", prefix.prefixTokens(), prefix.newTokens(),
                     prefix.ttftWithoutMillis(), prefix.ttftWithMillis(), prefix.cachedTokens(), prefix.ratio());
         }
-        out.printf(Locale.ROOT, "peak RSS     %10.1f MiB%n", peakRss / (1024.0 * 1024.0));
+        out.printf(Locale.ROOT, "peak RSS     %10.1f MiB (budget: model file %.1f + largest KV budget %.1f + 400 MiB = %.1f MiB)%n",
+                peakRss / (1024.0 * 1024.0), modelBytes(o) / (1024.0 * 1024.0), largestKvBudget / (1024.0 * 1024.0),
+                rssBudget(o) / (1024.0 * 1024.0));
     }
 
     private void printJson(Options o, Llama model, BatchRun single, Map<Integer, BatchRun> batched, PrefixRun prefix,
@@ -305,6 +324,9 @@ final class BenchCommand {
             field(json, "prefix_cache", p.append('}').toString());
         }
         field(json, "peak_rss_bytes", Long.toString(peakRss));
+        field(json, "model_bytes", Long.toString(modelBytes(o)));
+        field(json, "kv_budget_bytes", Long.toString(largestKvBudget));
+        field(json, "rss_budget_bytes", Long.toString(rssBudget(o)));
         out.println(json.append('}'));
     }
 

@@ -11,10 +11,10 @@ import java.nio.ByteOrder;
 
 /**
  * Matrix-matrix product of Q8_0 or Q4_0 weights with groups of 8 Q8_0 inputs (a prompt chunk, or the
- * decode steps of a batch), blocked so that activations are read from L1: the inputs are packed
- * group by group ({@code [group][block][input][32]}), and each thread walks a tile of weight rows one
- * 256-column chunk at a time, keeping the 8 running accumulators of every row of the tile in a small
- * array between chunks. Each weight block is decoded to floats once and used for 8 inputs.
+ * decode steps of a batch). The inputs are packed group by group ({@code [group][block][input][32]}, exact
+ * quants as floats) so one array walk feeds every input; each thread takes tiles of 16 weight rows and runs
+ * every group over the tile while it is in cache, each row streamed whole (the hardware prefetcher follows
+ * it; cutting rows into column chunks measured slower). Each weight block is decoded to floats once per 4 inputs.
  *
  * <p>Bit-identical to the single-input kernels ({@link VectorKernels#dotQ8_0}, {@link VectorKernels#dotQ4_0}):
  * per block every lane sums the same four products {@code w[j]x[j] + w[j+8]x[j+8] + w[j+16]x[j+16] + w[j+24]x[j+24]}
@@ -27,7 +27,6 @@ final class QuantizedGemm {
 
     static final int GROUP = 8;
     private static final int TILE_ROWS = 16;
-    private static final int CHUNK_BLOCKS = 8;
     private static final int LANES = 8;
 
     private static final VectorSpecies<Float> F256 = FloatVector.SPECIES_256;
@@ -89,20 +88,17 @@ final class QuantizedGemm {
                 int rowEnd = Math.min(rows, rowStart + TILE_ROWS);
                 for (int g = 0; g < groups; g++) {
                     java.util.Arrays.fill(acc, 0, (rowEnd - rowStart) * GROUP * LANES, 0f);
-                    for (int chunk = 0; chunk < blocks; chunk += CHUNK_BLOCKS) {
-                        int chunkBlocks = Math.min(CHUNK_BLOCKS, blocks - chunk);
-                        int xBlock = g * blocks + chunk;
-                        for (int r = rowStart; r < rowEnd; r++) {
-                            long at = r * rowBytes + (long) chunk * blockBytes;
-                            int accAt = (r - rowStart) * GROUP * LANES;
-                            // Two passes of 4 inputs: 8 accumulators plus the decoded block do not fit in 16 registers.
-                            if (q4) {
-                                q4_0(w, at, chunkBlocks, xq, xd, xBlock, acc, accAt, 0);
-                                q4_0(w, at, chunkBlocks, xq, xd, xBlock, acc, accAt, 4);
-                            } else {
-                                q8_0(w, at, chunkBlocks, xq, xd, xBlock, acc, accAt, 0);
-                                q8_0(w, at, chunkBlocks, xq, xd, xBlock, acc, accAt, 4);
-                            }
+                    int xBlock = g * blocks;
+                    for (int r = rowStart; r < rowEnd; r++) {
+                        long at = r * rowBytes;
+                        int accAt = (r - rowStart) * GROUP * LANES;
+                        // Two passes of 4 inputs: 8 accumulators plus the decoded block do not fit in 16 registers.
+                        if (q4) {
+                            q4_0(w, at, blocks, xq, xd, xBlock, acc, accAt, 0);
+                            q4_0(w, at, blocks, xq, xd, xBlock, acc, accAt, 4);
+                        } else {
+                            q8_0(w, at, blocks, xq, xd, xBlock, acc, accAt, 0);
+                            q8_0(w, at, blocks, xq, xd, xBlock, acc, accAt, 4);
                         }
                     }
                     for (int r = rowStart; r < rowEnd; r++) {
