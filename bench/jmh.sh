@@ -3,7 +3,7 @@
 # io.herd.engine.model *Benchmark): builds what they need and runs them in forked JVMs with Herd's JVM flags.
 #
 # Usage: bench/jmh.sh [REGEX ...] [JMH options]      (arguments go to JMH unchanged; -h lists its options)
-#   bench/jmh.sh                                     every benchmark, short defaults (1 fork, 2x1 s warm-up, 3x1 s)
+#   bench/jmh.sh                                     every benchmark, short defaults (1 fork, 2-3 x 1 s warm-up, 3 x 1 s; about 5 min)
 #   bench/jmh.sh MatmulBenchmark -p type=Q4_0        one weight type of the matmul benchmark
 #   bench/jmh.sh MatmulBenchmark -p threads=2 -i 5   two threads, five measurement iterations
 # Env: MVNW_FLAGS (default -q; add -o to stay offline). Arguments must not contain spaces.
