@@ -340,7 +340,8 @@ public final class Llama implements BatchedLanguageModel {
         });
     }
 
-    private static void rotate(float[] vector, int offset, int heads, int headSize, float[] cosines, float[] sines) {
+    /** RoPE on consecutive pairs of each head (package-visible for its benchmark). */
+    static void rotate(float[] vector, int offset, int heads, int headSize, float[] cosines, float[] sines) {
         for (int h = 0; h < heads; h++) {
             int base = offset + h * headSize;
             for (int i = 0; i < headSize / 2; i++) {

@@ -6,16 +6,15 @@ import io.herd.engine.tensor.MatmulInput;
 import io.herd.engine.tensor.Parallel;
 
 import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.util.Locale;
 import java.util.Random;
 
 /**
  * Matrix-vector speed of each weight kernel on a {@code rows x cols} matrix (default 5632 x 2048, a
  * TinyLlama FFN projection), weights in off-heap memory like a mapped file. Prints weight GB/s and time
- * per call after warm-up. Usage: {@code java --add-modules jdk.incubator.vector -cp
- * target/classes:target/test-classes io.herd.engine.bench.KernelBenchmark [threads=1] [rows] [cols] [types...]}
+ * per call after warm-up: a quick look; {@link MatmulBenchmark} (JMH) is the standard measurement. Usage:
+ * {@code java --add-modules jdk.incubator.vector -cp target/classes:target/test-classes
+ * io.herd.engine.bench.KernelBenchmark [threads=1] [rows] [cols] [types...]}
  */
 public final class KernelBenchmark {
 
@@ -39,12 +38,7 @@ public final class KernelBenchmark {
                 GGMLType type = GGMLType.valueOf(name);
                 long elements = (long) rows * cols;
                 long bytes = type.byteSize(elements);
-                MemorySegment data = arena.allocate(bytes, 64);
-                for (long i = 0; i < bytes; i++) {
-                    data.set(ValueLayout.JAVA_BYTE, i, (byte) random.nextInt(256));
-                }
-                sanitizeScales(type, data, elements);
-                FloatTensor tensor = FloatTensor.of(type, data, elements);
+                FloatTensor tensor = RandomWeights.tensor(type, elements, arena, random);
                 MatmulInput[] inputs = new MatmulInput[batch];
                 float[][] outs = new float[batch][rows];
                 int[] offsets = new int[batch];
@@ -76,43 +70,6 @@ public final class KernelBenchmark {
                 double seconds = (end - start) / 1e9 / calls / batch;
                 System.out.printf(Locale.ROOT, "%-9s %dx%d threads=%d: %8.3f ms per input, %6.2f GB/s of weights%n", spec, rows,
                         cols, threads, seconds * 1e3, bytes / seconds / 1e9);
-            }
-        }
-    }
-
-    /** Random bytes make NaN/huge fp16 scales; give every block a small finite scale instead. */
-    private static void sanitizeScales(GGMLType type, MemorySegment data, long elements) {
-        long blocks = elements / type.blockSize();
-        short half = Float.floatToFloat16(0.01f);
-        ValueLayout.OfShort layout = ValueLayout.JAVA_SHORT_UNALIGNED;
-        switch (type) {
-            case Q8_0, Q4_0 -> {
-                for (long b = 0; b < blocks; b++) {
-                    data.set(layout, b * type.typeSize(), half);
-                }
-            }
-            case Q4_K -> {
-                for (long b = 0; b < blocks; b++) {
-                    data.set(layout, b * type.typeSize(), half);
-                    data.set(layout, b * type.typeSize() + 2, half);
-                }
-            }
-            case Q6_K -> {
-                for (long b = 0; b < blocks; b++) {
-                    data.set(layout, b * type.typeSize() + 208, half);
-                }
-            }
-            case F16 -> {
-                for (long i = 0; i < elements; i++) {
-                    data.set(layout, 2 * i, half);
-                }
-            }
-            case F32 -> {
-                for (long i = 0; i < elements; i++) {
-                    data.set(ValueLayout.JAVA_FLOAT_UNALIGNED, 4 * i, 0.01f);
-                }
-            }
-            default -> {
             }
         }
     }
