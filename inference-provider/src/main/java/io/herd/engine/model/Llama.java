@@ -300,32 +300,44 @@ public final class Llama implements BatchedLanguageModel {
     }
 
     private static final ThreadLocal<float[]> ATTENTION_SCORES = ThreadLocal.withInitial(() -> new float[256]);
+    /** Where each position of the current row's sequence starts in the KV arrays (computed once per row, not per head). */
+    private static final ThreadLocal<int[]> POSITION_OFFSETS = ThreadLocal.withInitial(() -> new int[256]);
 
     private void batchAttention(BatchState s, ForwardBatch batch, KvBlocks kv, float[] keys, float[] values) {
         Configuration c = config;
         int headSize = c.headSize();
         int heads = c.heads();
         int queriesPerKv = heads / c.kvHeads();
-        int blockSize = kv.blockSize();
         float scale = (float) (1.0 / Math.sqrt(headSize));
         pool.forRange(batch.size() * heads, (first, end) -> {
             float[] scores = ATTENTION_SCORES.get();
+            int[] offsets = POSITION_OFFSETS.get();
+            int offsetsRow = -1;
             for (int item = first; item < end; item++) {
                 int row = item / heads;
                 int h = item % heads;
                 int position = batch.position(row);
-                int[] table = batch.blockTable(row);
                 if (scores.length <= position) {
                     scores = new float[Math.max(position + 1, scores.length * 2)];
                     ATTENTION_SCORES.set(scores);
+                }
+                if (row != offsetsRow) {
+                    if (offsets.length <= position) {
+                        offsets = new int[Math.max(position + 1, offsets.length * 2)];
+                        POSITION_OFFSETS.set(offsets);
+                    }
+                    int[] table = batch.blockTable(row);
+                    for (int t = 0; t <= position; t++) {
+                        offsets[t] = kv.offset(table, t);
+                    }
+                    offsetsRow = row;
                 }
                 float[] q = s.q[row];
                 float[] out = s.xb2[row];
                 int queryOffset = h * headSize;
                 int kvOffset = (h / queriesPerKv) * headSize;
                 for (int t = 0; t <= position; t++) {
-                    int at = kv.offset(table, t) + kvOffset;
-                    scores[t] = ArrayMath.dot(q, queryOffset, keys, at, headSize) * scale;
+                    scores[t] = ArrayMath.dot(q, queryOffset, keys, offsets[t] + kvOffset, headSize) * scale;
                 }
                 ArrayMath.softmax(scores, 0, position + 1);
                 if (halfPrecisionAttention) {
@@ -333,8 +345,7 @@ public final class Llama implements BatchedLanguageModel {
                 }
                 java.util.Arrays.fill(out, queryOffset, queryOffset + headSize, 0f);
                 for (int t = 0; t <= position; t++) {
-                    int at = kv.offset(table, t) + kvOffset;
-                    ArrayMath.addScaled(out, queryOffset, scores[t], values, at, headSize);
+                    ArrayMath.addScaled(out, queryOffset, scores[t], values, offsets[t] + kvOffset, headSize);
                 }
             }
         });
