@@ -123,41 +123,53 @@ public abstract sealed class FloatTensor
             }
             prepare(inputs[b]);
         }
+        int blockBytes = q8BlockBytes();
+        boolean vectorQ8 = blockBytes > 0 && Kernels.VECTOR;
         int grouped = 0;
-        int blockBytes = gemmBlockBytes();
-        if (blockBytes > 0 && Kernels.VECTOR && count >= QuantizedGemm.GROUP) {
+        if (vectorQ8 && count >= QuantizedGemm.GROUP) {
             grouped = count - count % QuantizedGemm.GROUP;
             QuantizedGemm.multiply(data, blockBytes, inputs, grouped / QuantizedGemm.GROUP, outputs, outputOffsets, rows, cols, pool);
-            if (grouped == count) {
-                return;
-            }
         }
         int first = grouped;
-        int rest = count - grouped;
+        if (first == count) {
+            return;
+        }
+        if (!vectorQ8 || count - first == 1) {
+            pool.forRange(rows, (start, end) -> {
+                for (int r = start; r < end; r++) {
+                    for (int b = first; b < count; b++) {
+                        outputs[b][outputOffsets[b] + r] = dot((long) r * cols, inputs[b], cols);
+                    }
+                }
+            });
+            return;
+        }
+        // The few inputs left: each row widened to shorts once and run against all of them (bit-identical to dot).
+        int blocks = cols / MatmulInput.Q8_0_BLOCK;
         pool.forRange(rows, (start, end) -> {
-            Object scratch = rest > 1 ? rowScratch(cols) : null;
+            short[] quants = new short[cols];
+            float[] scales = new float[blocks];
             for (int r = start; r < end; r++) {
-                dotRow((long) r * cols, inputs, first, rest, cols, outputs, outputOffsets, r, scratch);
+                widenRow((long) r * blocks * blockBytes, blocks, quants, scales);
+                for (int b = first; b < count; b++) {
+                    outputs[b][outputOffsets[b] + r] = VectorKernels.dotWide(quants, scales, inputs[b].q8WideQuants(),
+                            inputs[b].q8Scales(), blocks);
+                }
             }
         });
     }
 
-    /** Block size in bytes when {@link QuantizedGemm} handles this type's products with 8+ inputs, else 0. */
-    int gemmBlockBytes() {
+    /**
+     * Bytes of one 32-weight block for the types multiplied against Q8_0 activations by the vector kernels
+     * ({@link QuantizedGemm}, {@link #widenRow}); 0 for every other type.
+     */
+    int q8BlockBytes() {
         return 0;
     }
 
-    /** Per-thread working memory for {@link #dotRow}, e.g. a decoded weight row; null if none is needed. */
-    protected Object rowScratch(int cols) {
-        return null;
-    }
-
-    /** One weight row against several inputs; kernels that can reuse the decoded row override this. */
-    protected void dotRow(long rowOffset, MatmulInput[] inputs, int first, int count, int cols, float[][] outputs,
-                          int[] outputOffsets, int row, Object scratch) {
-        for (int b = first; b < first + count; b++) {
-            outputs[b][outputOffsets[b] + row] = dot(rowOffset, inputs[b], cols);
-        }
+    /** Widens {@code blocks} blocks from {@code byteOffset} to signed shorts and float scales (types with {@link #q8BlockBytes}). */
+    void widenRow(long byteOffset, int blocks, short[] quants, float[] scales) {
+        throw new UnsupportedOperationException(type() + " rows are not widened");
     }
 
     /** Computes the input form this type needs once, on the calling thread, before rows fan out. */

@@ -69,32 +69,12 @@ public final class Q8_0Tensor extends FloatTensor {
     }
 
     @Override
-    int gemmBlockBytes() {
+    int q8BlockBytes() {
         return BLOCK_BYTES;
     }
 
-    private record WideRow(short[] quants, float[] scales) {
-    }
-
     @Override
-    protected Object rowScratch(int cols) {
-        return Kernels.VECTOR ? new WideRow(new short[cols], new float[cols / BLOCK]) : null;
-    }
-
-    /** Widens the row once, then runs every input against it (bit-identical to {@link #dot(long, MatmulInput, int)}). */
-    @Override
-    protected void dotRow(long rowOffset, MatmulInput[] inputs, int first, int count, int cols, float[][] outputs,
-                          int[] outputOffsets, int row, Object scratch) {
-        if (!(scratch instanceof WideRow wide)) {
-            super.dotRow(rowOffset, inputs, first, count, cols, outputs, outputOffsets, row, scratch);
-            return;
-        }
-        int blocks = cols / BLOCK;
-        long firstBlock = rowOffset / BLOCK * BLOCK_BYTES;
-        VectorKernels.widenQ8_0(data, firstBlock, blocks, wide.quants(), wide.scales());
-        for (int b = first; b < first + count; b++) {
-            outputs[b][outputOffsets[b] + row] = VectorKernels.dotWide(wide.quants(), wide.scales(),
-                    inputs[b].q8WideQuants(), inputs[b].q8Scales(), blocks);
-        }
+    void widenRow(long byteOffset, int blocks, short[] quants, float[] scales) {
+        VectorKernels.widenQ8_0(data, byteOffset, blocks, quants, scales);
     }
 }
