@@ -124,52 +124,22 @@ public abstract sealed class FloatTensor
             prepare(inputs[b]);
         }
         int blockBytes = q8BlockBytes();
-        boolean vectorQ8 = blockBytes > 0 && Kernels.VECTOR;
-        int grouped = 0;
-        if (vectorQ8 && count >= QuantizedGemm.GROUP) {
-            grouped = count - count % QuantizedGemm.GROUP;
-            QuantizedGemm.multiply(data, blockBytes, inputs, grouped / QuantizedGemm.GROUP, outputs, outputOffsets, rows, cols, pool);
-        }
-        int first = grouped;
-        if (first == count) {
+        if (blockBytes > 0 && Kernels.VECTOR && count > 1) {
+            QuantizedGemm.multiply(data, blockBytes, inputs, count, outputs, outputOffsets, rows, cols, pool);
             return;
         }
-        if (!vectorQ8 || count - first == 1) {
-            pool.forRange(rows, (start, end) -> {
-                for (int r = start; r < end; r++) {
-                    for (int b = first; b < count; b++) {
-                        outputs[b][outputOffsets[b] + r] = dot((long) r * cols, inputs[b], cols);
-                    }
-                }
-            });
-            return;
-        }
-        // The few inputs left: each row widened to shorts once and run against all of them (bit-identical to dot).
-        int blocks = cols / MatmulInput.Q8_0_BLOCK;
         pool.forRange(rows, (start, end) -> {
-            short[] quants = new short[cols];
-            float[] scales = new float[blocks];
             for (int r = start; r < end; r++) {
-                widenRow((long) r * blocks * blockBytes, blocks, quants, scales);
-                for (int b = first; b < count; b++) {
-                    outputs[b][outputOffsets[b] + r] = VectorKernels.dotWide(quants, scales, inputs[b].q8WideQuants(),
-                            inputs[b].q8Scales(), blocks);
+                for (int b = 0; b < count; b++) {
+                    outputs[b][outputOffsets[b] + r] = dot((long) r * cols, inputs[b], cols);
                 }
             }
         });
     }
 
-    /**
-     * Bytes of one 32-weight block for the types multiplied against Q8_0 activations by the vector kernels
-     * ({@link QuantizedGemm}, {@link #widenRow}); 0 for every other type.
-     */
+    /** Bytes of one 32-weight block for the types {@link QuantizedGemm} multiplies (Q8_0, Q4_0); 0 for every other type. */
     int q8BlockBytes() {
         return 0;
-    }
-
-    /** Widens {@code blocks} blocks from {@code byteOffset} to signed shorts and float scales (types with {@link #q8BlockBytes}). */
-    void widenRow(long byteOffset, int blocks, short[] quants, float[] scales) {
-        throw new UnsupportedOperationException(type() + " rows are not widened");
     }
 
     /** Computes the input form this type needs once, on the calling thread, before rows fan out. */

@@ -25,6 +25,8 @@ public final class MatmulInput {
     private boolean q8Ready;
     /** The Q8_0 quants as floats (exact), for kernels that multiply in float. */
     private float[] q8Floats = new float[0];
+    /** The same, each block reordered as the Q8_0 weight kernels decode it: position 8k+j holds quant 4j+k. */
+    private float[] q8Permuted = new float[0];
 
     /** Q8_K form. */
     private byte[] qK = new byte[0];
@@ -107,6 +109,15 @@ public final class MatmulInput {
         return q8Floats;
     }
 
+    /**
+     * The Q8_0 quants as floats with each block of 32 reordered so that position {@code 8k + j} holds quant
+     * {@code 4j + k}: the order in which the Q8_0 weight kernels decode a block (byte k of each 4-byte word).
+     */
+    public float[] q8PermutedFloats() {
+        prepareQ8_0();
+        return q8Permuted;
+    }
+
     public byte[] qKQuants() {
         prepareQ8_K();
         return qK;
@@ -140,6 +151,7 @@ public final class MatmulInput {
             q8Wide = new short[length];
             q8Scales = new float[length / Q8_0_BLOCK];
             q8Floats = new float[length];
+            q8Permuted = new float[length];
         }
         ActivationQuantizer.quantizeQ8_0(source, offset, length, q8, q8Scales);
         // Every derived form is filled here, on the thread that prepares the input: the kernels read them
@@ -147,6 +159,13 @@ public final class MatmulInput {
         for (int i = 0; i < length; i++) {
             q8Wide[i] = q8[i];
             q8Floats[i] = q8[i];
+        }
+        for (int block = 0; block < length; block += Q8_0_BLOCK) {
+            for (int k = 0; k < 4; k++) {
+                for (int j = 0; j < 8; j++) {
+                    q8Permuted[block + 8 * k + j] = q8[block + 4 * j + k];
+                }
+            }
         }
         q8Ready = true;
     }

@@ -82,9 +82,4 @@ public final class Q4_0Tensor extends FloatTensor {
     int q8BlockBytes() {
         return BLOCK_BYTES;
     }
-
-    @Override
-    void widenRow(long byteOffset, int blocks, short[] quants, float[] scales) {
-        VectorKernels.widenQ4_0(data, byteOffset, blocks, quants, scales);
-    }
 }

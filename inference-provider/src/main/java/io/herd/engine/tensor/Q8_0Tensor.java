@@ -34,7 +34,7 @@ public final class Q8_0Tensor extends FloatTensor {
     public float dot(long thisOffset, MatmulInput input, int size) {
         long firstBlock = thisOffset / BLOCK * BLOCK_BYTES;
         if (Kernels.VECTOR) {
-            return VectorKernels.dotQ8_0(data, firstBlock, input.q8WideQuants(), input.q8Scales(), 0, size / BLOCK);
+            return VectorKernels.dotQ8_0(data, firstBlock, input.q8PermutedFloats(), input.q8Scales(), 0, size / BLOCK);
         }
         return ScalarKernels.dotQ8_0(data, firstBlock, input.q8Quants(), input.q8Scales(), 0, size / BLOCK);
     }
@@ -71,10 +71,5 @@ public final class Q8_0Tensor extends FloatTensor {
     @Override
     int q8BlockBytes() {
         return BLOCK_BYTES;
-    }
-
-    @Override
-    void widenRow(long byteOffset, int blocks, short[] quants, float[] scales) {
-        VectorKernels.widenQ8_0(data, byteOffset, blocks, quants, scales);
     }
 }

@@ -10,18 +10,20 @@ import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 
 /**
- * Matrix-matrix product of Q8_0 or Q4_0 weights with groups of 8 Q8_0 inputs (a prompt chunk, or the
- * decode steps of a batch). The inputs are packed group by group ({@code [group][block][input][32]}, exact
- * quants as floats) so one array walk feeds every input; each thread takes tiles of 16 weight rows and runs
- * every group over the tile while it is in cache, each row streamed whole (the hardware prefetcher follows
- * it; cutting rows into column chunks measured slower). Each weight block is decoded to floats once per 4 inputs.
+ * Matrix-matrix product of Q8_0 or Q4_0 weights with 2 or more Q8_0 inputs (a prompt chunk, or the decode
+ * steps of a batch). The inputs are packed in groups of 8 ({@code [group][block][input][32]}, exact quants as
+ * floats, a short last group padded with zeros) so one array walk feeds every input; each thread takes tiles
+ * of 16 weight rows and runs every group over the tile while it is in cache, each row streamed whole (the
+ * hardware prefetcher follows it; cutting rows into column chunks measured slower). Each weight block is
+ * decoded to floats once per 4 inputs.
  *
  * <p>Bit-identical to the single-input kernels ({@link VectorKernels#dotQ8_0}, {@link VectorKernels#dotQ4_0}):
- * per block every lane sums the same four products {@code w[j]x[j] + w[j+8]x[j+8] + w[j+16]x[j+16] + w[j+24]x[j+24]}
- * (integers that float holds exactly, so the order of that sum does not matter), then
- * {@code acc = sum * (d_w * d_x) + acc} in block order, and the lanes are added as {@link VectorKernels#sum} does.
- * So a sequence's tokens do not depend on which other sequences share its batch. The per-input code is
- * written out, not a helper: a helper C2 does not inline boxes its vector arguments and runs 3x slower.
+ * per block every lane sums the same four products (Q8_0: quants {@code 4j..4j+3} in lane j, decoded the same
+ * way from the same activation order; Q4_0: {@code j, j+8, j+16, j+24}), integers that float holds exactly, so
+ * the order of that sum does not matter; then {@code acc = sum * (d_w * d_x) + acc} in block order, and the
+ * lanes are added as {@link VectorKernels#sum} does. So a sequence's tokens do not depend on which other
+ * sequences share its batch. The per-input code is written out, not a helper: a helper C2 does not inline
+ * boxes its vector arguments and runs 3x slower.
  */
 final class QuantizedGemm {
 
@@ -46,21 +48,26 @@ final class QuantizedGemm {
         float[] quants = new float[0];
         float[] scales = new float[0];
 
-        void pack(MatmulInput[] inputs, int groups, int blocks) {
+        /** Packs {@code count} inputs; slots of the last group beyond {@code count} hold zeros. */
+        void pack(MatmulInput[] inputs, int count, int groups, int blocks, boolean permuted) {
             int values = groups * GROUP * blocks * 32;
             if (quants.length < values) {
                 quants = new float[values];
                 scales = new float[groups * GROUP * blocks];
             }
-            for (int g = 0; g < groups; g++) {
-                for (int n = 0; n < GROUP; n++) {
-                    MatmulInput input = inputs[g * GROUP + n];
-                    float[] q = input.q8FloatQuants();
-                    float[] d = input.q8Scales();
-                    for (int b = 0; b < blocks; b++) {
-                        int slot = (g * blocks + b) * GROUP + n;
+            for (int i = 0; i < groups * GROUP; i++) {
+                int g = i / GROUP;
+                int n = i % GROUP;
+                float[] q = i < count ? (permuted ? inputs[i].q8PermutedFloats() : inputs[i].q8FloatQuants()) : null;
+                float[] d = i < count ? inputs[i].q8Scales() : null;
+                for (int b = 0; b < blocks; b++) {
+                    int slot = (g * blocks + b) * GROUP + n;
+                    if (q != null) {
                         System.arraycopy(q, b * 32, quants, slot * 32, 32);
                         scales[slot] = d[b];
+                    } else {
+                        java.util.Arrays.fill(quants, slot * 32, slot * 32 + 32, 0f);
+                        scales[slot] = 0f;
                     }
                 }
             }
@@ -68,18 +75,20 @@ final class QuantizedGemm {
     }
 
     /**
-     * {@code outputs[i][outputOffsets[i] + r] = row r . inputs[i]} for the first {@code groups * 8} inputs;
-     * {@code blockBytes} 34 (Q8_0) or 18 (Q4_0). Inputs must be prepared (their Q8_0 form computed).
+     * {@code outputs[i][outputOffsets[i] + r] = row r . inputs[i]} for {@code count} inputs; {@code blockBytes}
+     * 34 (Q8_0) or 18 (Q4_0). Inputs must be prepared (their Q8_0 form computed). A last group of fewer than 8
+     * inputs is padded with zeros; its second pass is skipped when it holds 4 inputs or fewer.
      */
-    static void multiply(MemorySegment w, int blockBytes, MatmulInput[] inputs, int groups, float[][] outputs,
+    static void multiply(MemorySegment w, int blockBytes, MatmulInput[] inputs, int count, float[][] outputs,
                          int[] outputOffsets, int rows, int cols, Parallel pool) {
         int blocks = cols / 32;
+        int groups = (count + GROUP - 1) / GROUP;
+        boolean q4 = blockBytes == Q4_0Tensor.BLOCK_BYTES;
         PackedInputs packed = PACKED.get();
-        packed.pack(inputs, groups, blocks);
+        packed.pack(inputs, count, groups, blocks, !q4);
         float[] xq = packed.quants;
         float[] xd = packed.scales;
         long rowBytes = (long) blocks * blockBytes;
-        boolean q4 = blockBytes == Q4_0Tensor.BLOCK_BYTES;
         int tiles = (rows + TILE_ROWS - 1) / TILE_ROWS;
         pool.forRange(tiles, (firstTile, endTile) -> {
             float[] acc = ACCUMULATORS.get();
@@ -89,33 +98,34 @@ final class QuantizedGemm {
                 for (int g = 0; g < groups; g++) {
                     java.util.Arrays.fill(acc, 0, (rowEnd - rowStart) * GROUP * LANES, 0f);
                     int xBlock = g * blocks;
+                    int inGroup = Math.min(GROUP, count - g * GROUP);
                     for (int r = rowStart; r < rowEnd; r++) {
                         long at = r * rowBytes;
                         int accAt = (r - rowStart) * GROUP * LANES;
                         // Two passes of 4 inputs: 8 accumulators plus the decoded block do not fit in 16 registers.
                         if (q4) {
                             q4_0(w, at, blocks, xq, xd, xBlock, acc, accAt, 0);
-                            q4_0(w, at, blocks, xq, xd, xBlock, acc, accAt, 4);
+                            if (inGroup > 4) {
+                                q4_0(w, at, blocks, xq, xd, xBlock, acc, accAt, 4);
+                            }
                         } else {
                             q8_0(w, at, blocks, xq, xd, xBlock, acc, accAt, 0);
-                            q8_0(w, at, blocks, xq, xd, xBlock, acc, accAt, 4);
+                            if (inGroup > 4) {
+                                q8_0(w, at, blocks, xq, xd, xBlock, acc, accAt, 4);
+                            }
                         }
                     }
                     for (int r = rowStart; r < rowEnd; r++) {
                         int accAt = (r - rowStart) * GROUP * LANES;
-                        for (int n = 0; n < GROUP; n++) {
+                        for (int n = 0; n < inGroup; n++) {
                             int a = accAt + n * LANES;
                             outputs[g * GROUP + n][outputOffsets[g * GROUP + n] + r] =
-                                    ((acc[a] + acc[a + 1]) + (acc[a + 2] + acc[a + 3])) + ((acc[a + 4] + acc[a + 5]) + (acc[a + 6] + acc[a + 7]));
+                                    VectorKernels.sum8(acc[a], acc[a + 1], acc[a + 2], acc[a + 3], acc[a + 4], acc[a + 5], acc[a + 6], acc[a + 7]);
                         }
                     }
                 }
             }
         });
-    }
-
-    private static FloatVector q8(MemorySegment w, long at) {
-        return (FloatVector) ByteVector.fromMemorySegment(B64, w, at, LE).convertShape(VectorOperators.B2F, F256, 0);
     }
 
     /** {@code blocks} Q8_0 blocks of one row at {@code at} against the 8 packed inputs of {@code xBlock...}. */
@@ -128,10 +138,14 @@ final class QuantizedGemm {
         int xi = (xBlock * GROUP + first) * 32;
         int si = xBlock * GROUP + first;
         for (int b = 0; b < blocks; b++, at += Q8_0Tensor.BLOCK_BYTES, xi += GROUP * 32, si += GROUP) {
-            FloatVector w0 = q8(w, at + 2);
-            FloatVector w1 = q8(w, at + 10);
-            FloatVector w2 = q8(w, at + 18);
-            FloatVector w3 = q8(w, at + 26);
+            IntVector packedQuants = IntVector.fromMemorySegment(I256, w, at + 2, LE);
+            FloatVector w0 = (FloatVector) packedQuants.lanewise(VectorOperators.LSHL, 24).lanewise(VectorOperators.ASHR, 24)
+                    .convertShape(VectorOperators.I2F, F256, 0);
+            FloatVector w1 = (FloatVector) packedQuants.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 24)
+                    .convertShape(VectorOperators.I2F, F256, 0);
+            FloatVector w2 = (FloatVector) packedQuants.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 24)
+                    .convertShape(VectorOperators.I2F, F256, 0);
+            FloatVector w3 = (FloatVector) packedQuants.lanewise(VectorOperators.ASHR, 24).convertShape(VectorOperators.I2F, F256, 0);
             float d = Numbers.halfToFloat(w.get(Numbers.SHORT_LE, at));
             acc0 = w1.fma(FloatVector.fromArray(F256, xq, xi + 8), w0.mul(FloatVector.fromArray(F256, xq, xi)))
                     .add(w3.fma(FloatVector.fromArray(F256, xq, xi + 24), w2.mul(FloatVector.fromArray(F256, xq, xi + 16)))).fma(FloatVector.broadcast(F256, d * xd[si]), acc0);

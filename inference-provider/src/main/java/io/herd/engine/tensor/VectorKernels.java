@@ -29,12 +29,19 @@ final class VectorKernels {
     }
 
     /**
-     * Sum of the lanes in lane order. Not {@code reduceLanes}: its compiled (tree) and interpreted
-     * (sequential) forms round differently, which would make results depend on JIT timing.
+     * Sum of the 8 lanes in the order of ggml's AVX2 {@code hsum_float_8} (upper half onto lower, then
+     * {@code movehl}, then {@code movehdup}), so that a dot product rounds as llama.cpp's does. Not
+     * {@code reduceLanes}: its compiled (tree) and interpreted (sequential) forms round differently, which
+     * would make results depend on JIT timing.
      */
     static float sum(FloatVector v) {
-        // F256 has 8 lanes; constant indices let C2 use plain lane extracts
-        return ((v.lane(0) + v.lane(1)) + (v.lane(2) + v.lane(3))) + ((v.lane(4) + v.lane(5)) + (v.lane(6) + v.lane(7)));
+        // constant indices let C2 use plain lane extracts
+        return sum8(v.lane(0), v.lane(1), v.lane(2), v.lane(3), v.lane(4), v.lane(5), v.lane(6), v.lane(7));
+    }
+
+    /** {@link #sum(FloatVector)} of lanes held in scalars or an array. */
+    static float sum8(float l0, float l1, float l2, float l3, float l4, float l5, float l6, float l7) {
+        return ((l0 + l4) + (l2 + l6)) + ((l1 + l5) + (l3 + l7));
     }
 
     static float dotF32(MemorySegment w, long byteOffset, float[] x, int xOffset, int n) {
@@ -80,28 +87,36 @@ final class VectorKernels {
     }
 
     /**
-     * Q8_0 x Q8_0. Products fit in 16 bits (|q| <= 128 * 127) and so does the sum of two, so each block is
-     * two 16-lane short multiplies, one add, and a widening to 8 int lanes.
+     * Q8_0 x Q8_0. The 32 quants of a block are read as 8 little-endian ints and byte k of every int (quant
+     * 4j+k in lane j) is sign-extended with two shifts, which is cheaper than widening shuffles; the
+     * activations come in that order ({@link MatmulInput#q8PermutedFloats}). Every product and lane sum is an
+     * integer below 2^24, so the float arithmetic is exact until the block scale is applied.
      */
-    static float dotQ8_0(MemorySegment w, long byteOffset, short[] xq, float[] xd, int xBlock, int blocks) {
+    static float dotQ8_0(MemorySegment w, long byteOffset, float[] xq, float[] xd, int xBlock, int blocks) {
         FloatVector acc = FloatVector.zero(F256);
-        for (int b = 0; b < blocks; b++) {
-            long block = byteOffset + (long) b * Q8_0Tensor.BLOCK_BYTES;
-            int xi = (xBlock + b) * 32;
-            // Two 128-bit loads widened in place: cheaper than one 256-bit load whose upper half must be extracted.
-            ShortVector low = (ShortVector) ByteVector.fromMemorySegment(B128, w, block + 2, LE).convertShape(VectorOperators.B2S, S256, 0);
-            ShortVector high = (ShortVector) ByteVector.fromMemorySegment(B128, w, block + 18, LE).convertShape(VectorOperators.B2S, S256, 0);
-            ShortVector products = low.mul(ShortVector.fromArray(S256, xq, xi))
-                    .add(high.mul(ShortVector.fromArray(S256, xq, xi + 16)));
-            IntVector sums = ((IntVector) products.convertShape(VectorOperators.S2I, I256, 0))
-                    .add((IntVector) products.convertShape(VectorOperators.S2I, I256, 1));
-            float scale = Numbers.halfToFloat(w.get(Numbers.SHORT_LE, block)) * xd[xBlock + b];
-            acc = ((FloatVector) sums.convertShape(VectorOperators.I2F, F256, 0)).fma(FloatVector.broadcast(F256, scale), acc);
+        long at = byteOffset;
+        int xi = xBlock * 32;
+        for (int b = 0; b < blocks; b++, at += Q8_0Tensor.BLOCK_BYTES, xi += 32) {
+            IntVector packed = IntVector.fromMemorySegment(I256, w, at + 2, LE);
+            FloatVector w0 = (FloatVector) packed.lanewise(VectorOperators.LSHL, 24).lanewise(VectorOperators.ASHR, 24)
+                    .convertShape(VectorOperators.I2F, F256, 0);
+            FloatVector w1 = (FloatVector) packed.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 24)
+                    .convertShape(VectorOperators.I2F, F256, 0);
+            FloatVector w2 = (FloatVector) packed.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 24)
+                    .convertShape(VectorOperators.I2F, F256, 0);
+            FloatVector w3 = (FloatVector) packed.lanewise(VectorOperators.ASHR, 24).convertShape(VectorOperators.I2F, F256, 0);
+            FloatVector sums = w1.fma(FloatVector.fromArray(F256, xq, xi + 8), w0.mul(FloatVector.fromArray(F256, xq, xi)))
+                    .add(w3.fma(FloatVector.fromArray(F256, xq, xi + 24), w2.mul(FloatVector.fromArray(F256, xq, xi + 16))));
+            float scale = Numbers.halfToFloat(w.get(Numbers.SHORT_LE, at)) * xd[xBlock + b];
+            acc = sums.fma(FloatVector.broadcast(F256, scale), acc);
         }
         return sum(acc);
     }
 
-    /** Q4_0 x Q8_0: nibbles unpacked to signed bytes, then as {@link #dotQ8_0}. */
+    /**
+     * Q4_0 x Q8_0: nibbles unpacked to signed 16-bit lanes and multiplied with the activations in 16 bits (a
+     * product and the sum of two fit), then widened so that int lane j sums quants j, j+8, j+16 and j+24.
+     */
     static float dotQ4_0(MemorySegment w, long byteOffset, short[] xq, float[] xd, int xBlock, int blocks) {
         FloatVector acc = FloatVector.zero(F256);
         for (int b = 0; b < blocks; b++) {
@@ -151,48 +166,6 @@ final class VectorKernels {
         }
         for (; i < n; i++) {
             y[yOffset + i] += a * x[xOffset + i];
-        }
-    }
-
-    /**
-     * A weight row already widened to shorts ({@code wq}) with its block scales ({@code wd}) against a Q8_0
-     * input. Same operations in the same order as {@link #dotQ8_0}/{@link #dotQ4_0}, hence bit-identical
-     * results; used when one decoded row serves several inputs.
-     */
-    static float dotWide(short[] wq, float[] wd, short[] xq, float[] xd, int blocks) {
-        FloatVector acc = FloatVector.zero(F256);
-        for (int b = 0; b < blocks; b++) {
-            int i = b * 32;
-            ShortVector products = ShortVector.fromArray(S256, wq, i).mul(ShortVector.fromArray(S256, xq, i))
-                    .add(ShortVector.fromArray(S256, wq, i + 16).mul(ShortVector.fromArray(S256, xq, i + 16)));
-            IntVector sums = ((IntVector) products.convertShape(VectorOperators.S2I, I256, 0))
-                    .add((IntVector) products.convertShape(VectorOperators.S2I, I256, 1));
-            acc = ((FloatVector) sums.convertShape(VectorOperators.I2F, F256, 0)).fma(FloatVector.broadcast(F256, wd[b] * xd[b]), acc);
-        }
-        return sum(acc);
-    }
-
-    /** Widens a row of Q8_0 blocks to shorts and float scales. */
-    static void widenQ8_0(MemorySegment w, long byteOffset, int blocks, short[] wq, float[] wd) {
-        for (int b = 0; b < blocks; b++) {
-            long block = byteOffset + (long) b * Q8_0Tensor.BLOCK_BYTES;
-            ByteVector.fromMemorySegment(B128, w, block + 2, LE).convertShape(VectorOperators.B2S, S256, 0).reinterpretAsShorts()
-                    .intoArray(wq, b * 32);
-            ByteVector.fromMemorySegment(B128, w, block + 18, LE).convertShape(VectorOperators.B2S, S256, 0).reinterpretAsShorts()
-                    .intoArray(wq, b * 32 + 16);
-            wd[b] = Numbers.halfToFloat(w.get(Numbers.SHORT_LE, block));
-        }
-    }
-
-    /** Widens a row of Q4_0 blocks to signed shorts (nibble - 8) and float scales. */
-    static void widenQ4_0(MemorySegment w, long byteOffset, int blocks, short[] wq, float[] wd) {
-        for (int b = 0; b < blocks; b++) {
-            long block = byteOffset + (long) b * Q4_0Tensor.BLOCK_BYTES;
-            ShortVector packed = (ShortVector) ByteVector.fromMemorySegment(B128, w, block + 2, LE)
-                    .convertShape(VectorOperators.B2S, S256, 0);
-            packed.and((short) 0x0F).sub((short) 8).intoArray(wq, b * 32);
-            packed.lanewise(VectorOperators.LSHR, 4).and((short) 0x0F).sub((short) 8).intoArray(wq, b * 32 + 16);
-            wd[b] = Numbers.halfToFloat(w.get(Numbers.SHORT_LE, block));
         }
     }
 

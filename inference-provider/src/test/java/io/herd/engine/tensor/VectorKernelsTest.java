@@ -70,7 +70,7 @@ class VectorKernelsTest {
             q8.set(Numbers.BYTE, 2 + j, (byte) -128); // worst case for 16-bit products
         }
         float scalar = ScalarKernels.dotQ8_0(q8, 0, input.q8Quants(), input.q8Scales(), 0, blocks);
-        float vector = VectorKernels.dotQ8_0(q8, 0, input.q8WideQuants(), input.q8Scales(), 0, blocks);
+        float vector = VectorKernels.dotQ8_0(q8, 0, input.q8PermutedFloats(), input.q8Scales(), 0, blocks);
         assertThat(vector).isCloseTo(scalar, within(1e-5f * (1 + Math.abs(scalar))));
         MemorySegment q4 = blocks(blocks, 18);
         scalar = ScalarKernels.dotQ4_0(q4, 0, input.q8Quants(), input.q8Scales(), 0, blocks);
