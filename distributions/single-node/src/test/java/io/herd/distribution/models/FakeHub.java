@@ -122,6 +122,11 @@ final class FakeHub implements AutoCloseable {
                 out.write(("HTTP/1.1 200 OK\r\nContent-Length: " + content.length + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
                 out.write(content, 0, bytes);
                 out.flush();
+                // An orderly end (FIN after the data, then wait for the client to hang up): closing at once can
+                // reset the connection and drop bytes the client has not read yet, making the partial size vary.
+                client.shutdownOutput();
+                client.setSoTimeout(5_000);
+                client.getInputStream().transferTo(OutputStream.nullOutputStream());
             } catch (IOException ignored) {
                 // the client went away first; nothing to clean up
             }
