@@ -11,7 +11,7 @@
 # Usage: bench/compare.sh [MODEL.gguf ...]
 #   default models: $WORK/models/bench-110m-Q8_0.gguf bench-1b-Q8_0.gguf bench-1b-Q4_0.gguf
 # Env: ROUNDS=3  THREADS="1 2"  PROMPT_TOKENS=128  N=128  BATCH=1,8 (Herd batch sizes)
-#      PREFIX_TOKENS=1000 (prefix-cache measurement, first round only; 0 skips)  HERD_BENCH_DIR=../shared/bench
+#      PREFIX_TOKENS=1000 (prefix-cache measurement, first round and first model only; 0 skips)  HERD_BENCH_DIR=../shared/bench
 #      WORK=${HERD_PEER_DIR:-$HOME/.cache/herd-peer}  JAVA=<java 25+>  HERD_HEAP=2g  DOC=docs/benchmarks.md
 #      NO_DOC=1 (print the section instead of writing it)
 set -euo pipefail
@@ -48,8 +48,9 @@ herd_bench() { # model threads prefix_tokens
 }
 
 for r in $(seq 1 "$ROUNDS"); do
-  prefix=0; [ "$r" = 1 ] && prefix="$PREFIX_TOKENS"
   for m in "${MODELS[@]}"; do
+    # The prefix-cache run (two 1,000-token prefills) takes minutes on a 1B model: first round, first model only.
+    prefix=0; [ "$r" = 1 ] && [ "$m" = "${MODELS[0]}" ] && prefix="$PREFIX_TOKENS"
     for t in $THREADS; do
       if [ "$t" != 1 ] && [ -x "$LLAMA_BENCH" ]; then
         ROUND="$r" REPS=1 THREADS="$t" PROMPT_TOKENS="$PROMPT_TOKENS" N="$N" LLAMA_BENCH="$LLAMA_BENCH" \
@@ -155,7 +156,7 @@ the process's peak RSS (VmHWM) beside its bound (model file + the largest KV bud
 """ + "\n".join(batch_rows) + """
 
 Prefix cache: time to first token for a prompt of a shared prefix plus new tokens, after another request
-with the same prefix (cache on) and with the cache off (first round only).
+with the same prefix (cache on) and with the cache off (first round, first model only).
 
 | model | threads | prefix + new tokens | ttft ms without | ttft ms with | tokens from cache | speed-up |
 |---|---|---|---|---|---|---|
