@@ -223,7 +223,7 @@ final class BenchCommand {
         try {
             return java.nio.file.Files.size(o.model());
         } catch (java.io.IOException e) {
-            return 0;
+            throw new java.io.UncheckedIOException("cannot read the size of " + o.model(), e);
         }
     }
 

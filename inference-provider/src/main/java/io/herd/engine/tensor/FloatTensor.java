@@ -121,12 +121,15 @@ public abstract sealed class FloatTensor
             if (inputs[b].length() < cols) {
                 throw new IllegalArgumentException("input " + b + " has " + inputs[b].length() + " values, expected " + cols);
             }
-            prepare(inputs[b]);
         }
         int blockBytes = q8BlockBytes();
         if (blockBytes > 0 && Kernels.VECTOR && count > 1) {
+            // packs the inputs itself, on this thread, in the one form it reads
             QuantizedGemm.multiply(data, blockBytes, inputs, count, outputs, outputOffsets, rows, cols, pool);
             return;
+        }
+        for (int b = 0; b < count; b++) {
+            prepare(inputs[b]);
         }
         pool.forRange(rows, (start, end) -> {
             for (int r = start; r < end; r++) {

@@ -18,15 +18,22 @@ public final class MatmulInput {
     private float[] rounded = new float[0];
     private ActivationFormat roundedFormat;
 
-    /** Q8_0 form: quants widened to short (kernels multiply in 16 bits) and per-block scales. */
+    /**
+     * Q8_0 form: quants and per-block scales, plus the copies that kernels multiply with, each made only when a
+     * weight type asks for it (a Q8_0 model never needs the short or the natural-order float copy, for example).
+     */
     private byte[] q8 = new byte[0];
-    private short[] q8Wide = new short[0];
     private float[] q8Scales = new float[0];
     private boolean q8Ready;
-    /** The Q8_0 quants as floats (exact), for kernels that multiply in float. */
+    /** The quants widened to short (kernels that multiply in 16 bits). */
+    private short[] q8Wide = new short[0];
+    private boolean q8WideReady;
+    /** The quants as floats (exact), for kernels that multiply in float. */
     private float[] q8Floats = new float[0];
+    private boolean q8FloatsReady;
     /** The same, each block reordered as the Q8_0 weight kernels decode it: position 8k+j holds quant 4j+k. */
     private float[] q8Permuted = new float[0];
+    private boolean q8PermutedReady;
 
     /** Q8_K form. */
     private byte[] qK = new byte[0];
@@ -49,6 +56,9 @@ public final class MatmulInput {
         this.length = length;
         this.roundedFormat = null;
         this.q8Ready = false;
+        this.q8WideReady = false;
+        this.q8FloatsReady = false;
+        this.q8PermutedReady = false;
         this.qKReady = false;
         return this;
     }
@@ -93,8 +103,21 @@ public final class MatmulInput {
         return q8;
     }
 
+    /**
+     * The quants widened to short. Like every copy below, made on first use: call it on the thread that
+     * prepares the input, before worker threads read it (see {@link FloatTensor#prepare}).
+     */
     public short[] q8WideQuants() {
         prepareQ8_0();
+        if (!q8WideReady) {
+            if (q8Wide.length < length) {
+                q8Wide = new short[length];
+            }
+            for (int i = 0; i < length; i++) {
+                q8Wide[i] = q8[i];
+            }
+            q8WideReady = true;
+        }
         return q8Wide;
     }
 
@@ -106,6 +129,15 @@ public final class MatmulInput {
     /** The Q8_0 quants converted to float (each exactly), for batch kernels that multiply in float. */
     public float[] q8FloatQuants() {
         prepareQ8_0();
+        if (!q8FloatsReady) {
+            if (q8Floats.length < length) {
+                q8Floats = new float[length];
+            }
+            for (int i = 0; i < length; i++) {
+                q8Floats[i] = q8[i];
+            }
+            q8FloatsReady = true;
+        }
         return q8Floats;
     }
 
@@ -115,6 +147,19 @@ public final class MatmulInput {
      */
     public float[] q8PermutedFloats() {
         prepareQ8_0();
+        if (!q8PermutedReady) {
+            if (q8Permuted.length < length) {
+                q8Permuted = new float[length];
+            }
+            for (int block = 0; block < length; block += Q8_0_BLOCK) {
+                for (int k = 0; k < 4; k++) {
+                    for (int j = 0; j < 8; j++) {
+                        q8Permuted[block + 8 * k + j] = q8[block + 4 * j + k];
+                    }
+                }
+            }
+            q8PermutedReady = true;
+        }
         return q8Permuted;
     }
 
@@ -148,25 +193,9 @@ public final class MatmulInput {
         }
         if (q8.length < length) {
             q8 = new byte[length];
-            q8Wide = new short[length];
             q8Scales = new float[length / Q8_0_BLOCK];
-            q8Floats = new float[length];
-            q8Permuted = new float[length];
         }
         ActivationQuantizer.quantizeQ8_0(source, offset, length, q8, q8Scales);
-        // Every derived form is filled here, on the thread that prepares the input: the kernels read them
-        // from several worker threads at once and must never see one half-written.
-        for (int i = 0; i < length; i++) {
-            q8Wide[i] = q8[i];
-            q8Floats[i] = q8[i];
-        }
-        for (int block = 0; block < length; block += Q8_0_BLOCK) {
-            for (int k = 0; k < 4; k++) {
-                for (int j = 0; j < 8; j++) {
-                    q8Permuted[block + 8 * k + j] = q8[block + 4 * j + k];
-                }
-            }
-        }
         q8Ready = true;
     }
 

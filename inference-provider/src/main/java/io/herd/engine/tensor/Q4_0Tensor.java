@@ -82,4 +82,13 @@ public final class Q4_0Tensor extends FloatTensor {
     int q8BlockBytes() {
         return BLOCK_BYTES;
     }
+
+    /** The single-input vector kernel reads {@link MatmulInput#q8WideQuants}: made here, before rows fan out. */
+    @Override
+    protected void prepare(MatmulInput x) {
+        super.prepare(x);
+        if (Kernels.VECTOR) {
+            x.q8WideQuants();
+        }
+    }
 }

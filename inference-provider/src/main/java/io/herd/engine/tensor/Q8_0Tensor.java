@@ -72,4 +72,13 @@ public final class Q8_0Tensor extends FloatTensor {
     int q8BlockBytes() {
         return BLOCK_BYTES;
     }
+
+    /** The single-input vector kernel reads {@link MatmulInput#q8PermutedFloats}: made here, before rows fan out. */
+    @Override
+    protected void prepare(MatmulInput x) {
+        super.prepare(x);
+        if (Kernels.VECTOR) {
+            x.q8PermutedFloats();
+        }
+    }
 }
