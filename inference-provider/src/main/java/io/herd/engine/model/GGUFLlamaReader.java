@@ -130,7 +130,11 @@ public final class GGUFLlamaReader {
             throw gguf.error("tensor '" + name + "': shape mismatch, expected [" + columns + ", " + rows + "] but found "
                     + Arrays.toString(info.shape()));
         }
-        return FloatTensor.of(info.type(), gguf.tensorData(name), info.elementCount());
+        FloatTensor tensor = FloatTensor.of(info.type(), gguf.tensorData(name), info.elementCount(), gguf.arena());
+        if (FloatTensor.isRepackedAtLoad(info.type())) {
+            gguf.releasePages(name);
+        }
+        return tensor;
     }
 
     private static float[] vector(GGUFFile gguf, String name, int length) throws GGUFFormatException {

@@ -2,6 +2,7 @@ package io.herd.engine.tensor;
 
 import io.herd.engine.gguf.GGMLType;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -20,8 +21,19 @@ public abstract sealed class FloatTensor
         this.size = size;
     }
 
-    /** A tensor of {@code size} elements of {@code type} over {@code data}. */
+    /**
+     * A tensor of {@code size} elements of {@code type} over {@code data}. Types whose kernels want another layout
+     * (Q4_0) are repacked into memory that the garbage collector frees; see {@link #of(GGMLType, MemorySegment, long, Arena)}.
+     */
     public static FloatTensor of(GGMLType type, MemorySegment data, long size) {
+        return of(type, data, size, Arena.ofAuto());
+    }
+
+    /**
+     * A tensor of {@code size} elements of {@code type} over {@code data}; a type that is repacked at load (Q4_0)
+     * takes its memory from {@code arena} and no longer reads {@code data}.
+     */
+    public static FloatTensor of(GGMLType type, MemorySegment data, long size, Arena arena) {
         if (size % type.blockSize() != 0) {
             throw new IllegalArgumentException(size + " elements are not a whole number of " + type + " blocks");
         }
@@ -35,12 +47,17 @@ public abstract sealed class FloatTensor
             case F16 -> new F16Tensor(data, size);
             case BF16 -> new BF16Tensor(data, size);
             case Q8_0 -> new Q8_0Tensor(data, size);
-            case Q4_0 -> new Q4_0Tensor(data, size);
+            case Q4_0 -> Q4_0Tensor.repack(data, size, arena);
             case Q4_K -> new Q4_KTensor(data, size);
             case Q5_K -> new Q5_KTensor(data, size);
             case Q6_K -> new Q6_KTensor(data, size);
             default -> throw new UnsupportedOperationException("tensor type " + type + " is not supported");
         };
+    }
+
+    /** Whether {@link #of} copies {@code type} into a layout of its own (so the source bytes are no longer read). */
+    public static boolean isRepackedAtLoad(GGMLType type) {
+        return type == GGMLType.Q4_0;
     }
 
     public static boolean isSupported(GGMLType type) {
@@ -122,10 +139,7 @@ public abstract sealed class FloatTensor
                 throw new IllegalArgumentException("input " + b + " has " + inputs[b].length() + " values, expected " + cols);
             }
         }
-        int blockBytes = q8BlockBytes();
-        if (blockBytes > 0 && Kernels.VECTOR && count > 1) {
-            // packs the inputs itself, on this thread, in the one form it reads
-            QuantizedGemm.multiply(data, blockBytes, inputs, count, outputs, outputOffsets, rows, cols, pool);
+        if (Kernels.VECTOR && count > 1 && multiplyBatch(inputs, count, outputs, outputOffsets, rows, cols, pool)) {
             return;
         }
         for (int b = 0; b < count; b++) {
@@ -140,9 +154,12 @@ public abstract sealed class FloatTensor
         });
     }
 
-    /** Bytes of one 32-weight block for the types {@link QuantizedGemm} multiplies (Q8_0, Q4_0); 0 for every other type. */
-    int q8BlockBytes() {
-        return 0;
+    /**
+     * The batched product by a matrix-matrix kernel ({@link QuantizedGemm}), for the types that have one: it packs
+     * the inputs itself, on the calling thread, in the one form it reads. False: use the row-by-row loop.
+     */
+    boolean multiplyBatch(MatmulInput[] inputs, int count, float[][] outputs, int[] outputOffsets, int rows, int cols, Parallel pool) {
+        return false;
     }
 
     /** Computes the input form this type needs once, on the calling thread, before rows fan out. */

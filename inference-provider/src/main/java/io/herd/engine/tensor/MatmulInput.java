@@ -25,12 +25,11 @@ public final class MatmulInput {
     private byte[] q8 = new byte[0];
     private float[] q8Scales = new float[0];
     private boolean q8Ready;
-    /** The quants widened to short (kernels that multiply in 16 bits). */
-    private short[] q8Wide = new short[0];
-    private boolean q8WideReady;
-    /** The quants as floats (exact), for kernels that multiply in float. */
-    private float[] q8Floats = new float[0];
-    private boolean q8FloatsReady;
+    /** The quants as floats scaled as the Q4_0 kernel decodes its weights, and the per-lane "- 8" terms. */
+    private float[] q4Floats = new float[0];
+    private boolean q4FloatsReady;
+    private float[] q4Corrections = new float[0];
+    private boolean q4CorrectionsReady;
     /** The same, each block reordered as the Q8_0 weight kernels decode it: position 8k+j holds quant 4j+k. */
     private float[] q8Permuted = new float[0];
     private boolean q8PermutedReady;
@@ -56,8 +55,8 @@ public final class MatmulInput {
         this.length = length;
         this.roundedFormat = null;
         this.q8Ready = false;
-        this.q8WideReady = false;
-        this.q8FloatsReady = false;
+        this.q4FloatsReady = false;
+        this.q4CorrectionsReady = false;
         this.q8PermutedReady = false;
         this.qKReady = false;
         return this;
@@ -103,42 +102,56 @@ public final class MatmulInput {
         return q8;
     }
 
-    /**
-     * The quants widened to short. Like every copy below, made on first use: call it on the thread that
-     * prepares the input, before worker threads read it (see {@link FloatTensor#prepare}).
-     */
-    public short[] q8WideQuants() {
-        prepareQ8_0();
-        if (!q8WideReady) {
-            if (q8Wide.length < length) {
-                q8Wide = new short[length];
-            }
-            for (int i = 0; i < length; i++) {
-                q8Wide[i] = q8[i];
-            }
-            q8WideReady = true;
-        }
-        return q8Wide;
-    }
-
     public float[] q8Scales() {
         prepareQ8_0();
         return q8Scales;
     }
 
-    /** The Q8_0 quants converted to float (each exactly), for batch kernels that multiply in float. */
-    public float[] q8FloatQuants() {
+    /**
+     * For the single-input Q4_0 kernel ({@link VectorKernels#dotQ4_0}): the Q8_0 quants as floats, quant {@code 8k + j}
+     * of each block times {@code 2^-4k}. That kernel masks nibble k of a weight word in place, without shifting it
+     * down, so it arrives as {@code nibble * 2^4k}; the product is still the exact integer {@code nibble * quant}.
+     * Call it on the thread that prepares the input, before worker threads read it (see {@link FloatTensor#prepare}).
+     */
+    public float[] q4Floats() {
         prepareQ8_0();
-        if (!q8FloatsReady) {
-            if (q8Floats.length < length) {
-                q8Floats = new float[length];
+        if (!q4FloatsReady) {
+            if (q4Floats.length < length) {
+                q4Floats = new float[length];
             }
-            for (int i = 0; i < length; i++) {
-                q8Floats[i] = q8[i];
+            for (int block = 0; block < length; block += Q8_0_BLOCK) {
+                for (int k = 0; k < 4; k++) {
+                    float scale = Math.scalb(1f, -4 * k);
+                    for (int j = 0; j < 8; j++) {
+                        q4Floats[block + 8 * k + j] = q8[block + 8 * k + j] * scale;
+                    }
+                }
             }
-            q8FloatsReady = true;
+            q4FloatsReady = true;
         }
-        return q8Floats;
+        return q4Floats;
+    }
+
+    /**
+     * For the Q4_0 kernels: {@code -8 * (q[8k+j] summed over k)} for each block and lane j (8 per block), the
+     * "- 8" of every weight nibble moved to the activation side, so that lane j of a block starts from it.
+     */
+    public float[] q4Corrections() {
+        prepareQ8_0();
+        if (!q4CorrectionsReady) {
+            int blocks = length / Q8_0_BLOCK;
+            if (q4Corrections.length < blocks * 8) {
+                q4Corrections = new float[blocks * 8];
+            }
+            for (int b = 0; b < blocks; b++) {
+                for (int j = 0; j < 8; j++) {
+                    int base = b * Q8_0_BLOCK + j;
+                    q4Corrections[b * 8 + j] = -8 * (q8[base] + q8[base + 8] + q8[base + 16] + q8[base + 24]);
+                }
+            }
+            q4CorrectionsReady = true;
+        }
+        return q4Corrections;
     }
 
     /**

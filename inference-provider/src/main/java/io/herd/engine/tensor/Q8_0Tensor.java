@@ -69,8 +69,9 @@ public final class Q8_0Tensor extends FloatTensor {
     }
 
     @Override
-    int q8BlockBytes() {
-        return BLOCK_BYTES;
+    boolean multiplyBatch(MatmulInput[] inputs, int count, float[][] outputs, int[] outputOffsets, int rows, int cols, Parallel pool) {
+        QuantizedGemm.multiplyQ8_0(data, inputs, count, outputs, outputOffsets, rows, cols, pool);
+        return true;
     }
 
     /** The single-input vector kernel reads {@link MatmulInput#q8PermutedFloats}: made here, before rows fan out. */

@@ -50,18 +50,23 @@ public final class ScalarKernels {
         return sum;
     }
 
-    /** Q4_0 weights against Q8_0 activations. */
-    public static float dotQ4_0(MemorySegment w, long byteOffset, byte[] xq, float[] xd, int xBlock, int blocks) {
+    /**
+     * Q4_0 weights in {@link Q4_0Tensor}'s repacked layout (bits 4k..4k+3 of short j of a block: element 8k+j)
+     * against Q8_0 activations, from block {@code firstBlock} on: per block the exact integer dot, scaled by d_w * d_x.
+     */
+    public static float dotQ4_0(MemorySegment quants, MemorySegment scales, long firstBlock, byte[] xq, float[] xd, int blocks) {
         float sum = 0;
         for (int b = 0; b < blocks; b++) {
-            long block = byteOffset + (long) b * Q4_0Tensor.BLOCK_BYTES;
-            int base = (xBlock + b) * 32;
+            long block = firstBlock + b;
+            int base = b * 32;
             int dot = 0;
-            for (int j = 0; j < 16; j++) {
-                int packed = Byte.toUnsignedInt(w.get(Numbers.BYTE, block + 2 + j));
-                dot += ((packed & 0x0F) - 8) * xq[base + j] + ((packed >>> 4) - 8) * xq[base + j + 16];
+            for (int j = 0; j < 8; j++) {
+                int packed = quants.get(Numbers.SHORT_LE, block * Q4_0Tensor.QUANT_BYTES + 2L * j);
+                for (int k = 0; k < 4; k++) {
+                    dot += (((packed >>> (4 * k)) & 0x0F) - 8) * xq[base + 8 * k + j];
+                }
             }
-            sum += dot * (Numbers.halfToFloat(w.get(Numbers.SHORT_LE, block)) * xd[xBlock + b]);
+            sum += dot * (Numbers.halfToFloat(scales.get(Numbers.SHORT_LE, 2 * block)) * xd[b]);
         }
         return sum;
     }

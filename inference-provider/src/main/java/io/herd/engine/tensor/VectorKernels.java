@@ -114,25 +114,28 @@ final class VectorKernels {
     }
 
     /**
-     * Q4_0 x Q8_0: nibbles unpacked to signed 16-bit lanes and multiplied with the activations in 16 bits (a
-     * product and the sum of two fit), then widened so that int lane j sums quants j, j+8, j+16 and j+24.
+     * Q4_0 ({@link Q4_0Tensor}'s repacked layout) x Q8_0 from block {@code firstBlock} on. A block's 8 shorts
+     * widened to 8 int lanes hold 4 nibbles each; masking nibble k in place and converting gives
+     * {@code nibble * 2^4k}, which meets {@link MatmulInput#q4Floats} (quants times {@code 2^-4k}) in an exact
+     * product. Lane j starts from the block's "- 8" term ({@link MatmulInput#q4Corrections}) and sums elements
+     * j, j+8, j+16, j+24 exactly, then {@code acc = sum * (d_w * d_x) + acc}, as {@link QuantizedGemm} does.
      */
-    static float dotQ4_0(MemorySegment w, long byteOffset, short[] xq, float[] xd, int xBlock, int blocks) {
+    static float dotQ4_0(MemorySegment quants, MemorySegment scales, long firstBlock, float[] xq, float[] corrections,
+                         float[] xd, int blocks) {
         FloatVector acc = FloatVector.zero(F256);
+        long quantsAt = firstBlock * Q4_0Tensor.QUANT_BYTES;
+        long scalesAt = firstBlock * 2;
         for (int b = 0; b < blocks; b++) {
-            long block = byteOffset + (long) b * Q4_0Tensor.BLOCK_BYTES;
-            int xi = (xBlock + b) * 32;
-            // Widen first, split nibbles in 16-bit lanes: x86 has no byte shifts.
-            ShortVector packed = (ShortVector) ByteVector.fromMemorySegment(B128, w, block + 2, LE)
-                    .convertShape(VectorOperators.B2S, S256, 0);
-            ShortVector low = packed.and((short) 0x0F).sub((short) 8);
-            ShortVector high = packed.lanewise(VectorOperators.LSHR, 4).and((short) 0x0F).sub((short) 8);
-            ShortVector products = low.mul(ShortVector.fromArray(S256, xq, xi))
-                    .add(high.mul(ShortVector.fromArray(S256, xq, xi + 16)));
-            IntVector sums = ((IntVector) products.convertShape(VectorOperators.S2I, I256, 0))
-                    .add((IntVector) products.convertShape(VectorOperators.S2I, I256, 1));
-            float scale = Numbers.halfToFloat(w.get(Numbers.SHORT_LE, block)) * xd[xBlock + b];
-            acc = ((FloatVector) sums.convertShape(VectorOperators.I2F, F256, 0)).fma(FloatVector.broadcast(F256, scale), acc);
+            int xi = b * 32;
+            IntVector packed = (IntVector) ShortVector.fromMemorySegment(S128, quants, quantsAt + (long) b * Q4_0Tensor.QUANT_BYTES, LE)
+                    .convertShape(VectorOperators.S2I, I256, 0);
+            FloatVector sums = ((FloatVector) packed.and(0x000F).convertShape(VectorOperators.I2F, F256, 0))
+                    .fma(FloatVector.fromArray(F256, xq, xi), FloatVector.fromArray(F256, corrections, b * 8));
+            sums = ((FloatVector) packed.and(0x00F0).convertShape(VectorOperators.I2F, F256, 0)).fma(FloatVector.fromArray(F256, xq, xi + 8), sums);
+            sums = ((FloatVector) packed.and(0x0F00).convertShape(VectorOperators.I2F, F256, 0)).fma(FloatVector.fromArray(F256, xq, xi + 16), sums);
+            sums = ((FloatVector) packed.and(0xF000).convertShape(VectorOperators.I2F, F256, 0)).fma(FloatVector.fromArray(F256, xq, xi + 24), sums);
+            float scale = Numbers.halfToFloat(scales.get(Numbers.SHORT_LE, scalesAt + (long) b * 2)) * xd[b];
+            acc = sums.fma(FloatVector.broadcast(F256, scale), acc);
         }
         return sum(acc);
     }

@@ -73,9 +73,34 @@ class VectorKernelsTest {
         float vector = VectorKernels.dotQ8_0(q8, 0, input.q8PermutedFloats(), input.q8Scales(), 0, blocks);
         assertThat(vector).isCloseTo(scalar, within(1e-5f * (1 + Math.abs(scalar))));
         MemorySegment q4 = blocks(blocks, 18);
-        scalar = ScalarKernels.dotQ4_0(q4, 0, input.q8Quants(), input.q8Scales(), 0, blocks);
-        vector = VectorKernels.dotQ4_0(q4, 0, input.q8WideQuants(), input.q8Scales(), 0, blocks);
-        assertThat(vector).isCloseTo(scalar, within(1e-5f * (1 + Math.abs(scalar))));
+        for (int j = 0; j < 16; j++) {
+            q4.set(Numbers.BYTE, 2 + j, (byte) (j % 2 == 0 ? 0x0F : 0xF0)); // nibbles 0 and 15: -8 and 7
+        }
+        float ggml = ggmlQ4_0Dot(q4, input.q8Quants(), input.q8Scales(), blocks);
+        Q4_0Tensor repacked = (Q4_0Tensor) FloatTensor.of(io.herd.engine.gguf.GGMLType.Q4_0, q4, blocks * 32L);
+        // skip the first block: the kernels start at any block of a row
+        float ggmlTail = ggml - ggmlQ4_0Dot(q4, input.q8Quants(), input.q8Scales(), 1);
+        MatmulInput tail = new MatmulInput();
+        tail.set(x, 32, x.length - 32);
+        scalar = ScalarKernels.dotQ4_0(repacked.segment(), repacked.scales(), 1, tail.q8Quants(), tail.q8Scales(), blocks - 1);
+        vector = VectorKernels.dotQ4_0(repacked.segment(), repacked.scales(), 1, tail.q4Floats(), tail.q4Corrections(), tail.q8Scales(), blocks - 1);
+        assertThat(scalar).isCloseTo(ggmlTail, within(1e-5f * (1 + Math.abs(ggmlTail))));
+        assertThat(vector).isCloseTo(ggmlTail, within(1e-5f * (1 + Math.abs(ggmlTail))));
+        assertThat(repacked.dot(0, input, blocks * 32)).isCloseTo(ggml, within(1e-5f * (1 + Math.abs(ggml))));
+    }
+
+    /** ggml_vec_dot_q4_0_q8_0 on ggml's own block layout (byte i: element i low nibble, element i+16 high). */
+    private static float ggmlQ4_0Dot(MemorySegment w, byte[] xq, float[] xd, int blocks) {
+        float sum = 0;
+        for (int b = 0; b < blocks; b++) {
+            int dot = 0;
+            for (int j = 0; j < 16; j++) {
+                int packed = Byte.toUnsignedInt(w.get(Numbers.BYTE, b * 18L + 2 + j));
+                dot += ((packed & 0x0F) - 8) * xq[b * 32 + j] + ((packed >>> 4) - 8) * xq[b * 32 + j + 16];
+            }
+            sum += dot * (Float.float16ToFloat(w.get(Numbers.SHORT_LE, b * 18L)) * xd[b]);
+        }
+        return sum;
     }
 
     @Test
