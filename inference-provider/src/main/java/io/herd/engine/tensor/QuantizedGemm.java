@@ -179,11 +179,11 @@ final class QuantizedGemm {
 
     /**
      * The same for Q4_0 weights in {@link Q4_0Tensor}'s repacked layout. Each block is decoded once and multiplied
-     * with all 8 inputs of a group in one pass (8 accumulators, one per input). A short group of
+     * with 4 inputs of a group per pass (two passes for 8). A short group of
      * {@value #SMALL_GROUP} inputs or fewer takes the single-input kernel per input instead, row by row so each row
-     * is read from memory once (the 8-input pass over padding costs more). Per block and input, lane j starts from the "- 8" term and sums the exact products of
+     * is read from memory once (a pass over padding costs more). Per block and input, lane j starts from the "- 8" term and sums the exact products of
      * elements j, j+8, j+16, j+24 as {@link VectorKernels#dotQ4_0} does; the nibbles are shifted down here (no mask
-     * registers: they would not fit beside 8 accumulators) and meet the plain quants, the same exact integers.
+     * registers: the 4 accumulators and 4 decoded vectors must stay in registers) and meet the plain quants, the same exact integers.
      */
     static void multiplyQ4_0(MemorySegment quants, MemorySegment scales, MatmulInput[] inputs, int count, float[][] outputs,
                              int[] outputOffsets, int rows, int cols, Parallel pool) {
@@ -200,7 +200,7 @@ final class QuantizedGemm {
         float[] xd = packed.scales;
         int tiles = (rows + TILE_ROWS - 1) / TILE_ROWS;
         pool.forRange(tiles, (firstTile, endTile) -> {
-            float[] results = ACCUMULATORS.get();
+            float[] acc = ACCUMULATORS.get();
             for (int tile = firstTile; tile < endTile; tile++) {
                 int rowStart = tile * TILE_ROWS;
                 int rowEnd = Math.min(rows, rowStart + TILE_ROWS);
@@ -208,9 +208,16 @@ final class QuantizedGemm {
                     int inGroup = Math.min(GROUP, count - g * GROUP);
                     for (int r = rowStart; r < rowEnd; r++) {
                         if (inGroup > SMALL_GROUP) {
-                            q4_0x8(quants, scales, (long) r * blocks, blocks, x, xc, xd, g * blocks, results);
+                            // Two passes of 4 inputs: 8 accumulators plus the decoded block do not fit in 16 registers.
+                            java.util.Arrays.fill(acc, 0, GROUP * LANES, 0f);
+                            q4_0(quants, scales, (long) r * blocks, blocks, x, xc, xd, g * blocks, acc, 0);
+                            if (inGroup > 4) {
+                                q4_0(quants, scales, (long) r * blocks, blocks, x, xc, xd, g * blocks, acc, 4);
+                            }
                             for (int n = 0; n < inGroup; n++) {
-                                outputs[g * GROUP + n][outputOffsets[g * GROUP + n] + r] = results[n];
+                                int a = n * LANES;
+                                outputs[g * GROUP + n][outputOffsets[g * GROUP + n] + r] =
+                                        VectorKernels.sum8(acc[a], acc[a + 1], acc[a + 2], acc[a + 3], acc[a + 4], acc[a + 5], acc[a + 6], acc[a + 7]);
                             }
                         } else {
                             for (int n = 0; n < inGroup; n++) {
@@ -225,17 +232,16 @@ final class QuantizedGemm {
         });
     }
 
-    /** One Q4_0 row against the 8 packed inputs of {@code xBlock...}; {@code results[n]} = the dot with input n. */
-    private static void q4_0x8(MemorySegment quants, MemorySegment scales, long firstBlock, int blocks, float[] x, float[] xc,
-                               float[] xd, int xBlock, float[] results) {
+    /**
+     * One Q4_0 row against 4 of the 8 packed inputs of {@code xBlock...} (from input {@code first}); lane results
+     * go to {@code acc[8n..8n+7]} for input n.
+     */
+    private static void q4_0(MemorySegment quants, MemorySegment scales, long firstBlock, int blocks, float[] x, float[] xc,
+                             float[] xd, int xBlock, float[] acc, int first) {
         FloatVector acc0 = FloatVector.zero(F256);
         FloatVector acc1 = FloatVector.zero(F256);
         FloatVector acc2 = FloatVector.zero(F256);
         FloatVector acc3 = FloatVector.zero(F256);
-        FloatVector acc4 = FloatVector.zero(F256);
-        FloatVector acc5 = FloatVector.zero(F256);
-        FloatVector acc6 = FloatVector.zero(F256);
-        FloatVector acc7 = FloatVector.zero(F256);
         long quantsAt = firstBlock * Q4_0Tensor.QUANT_BYTES;
         long scalesAt = firstBlock * 2;
         for (int b = 0; b < blocks; b++) {
@@ -250,7 +256,7 @@ final class QuantizedGemm {
             FloatVector w3 = (FloatVector) packed.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.LSHR, 28)
                     .convertShape(VectorOperators.I2F, F256, 0);
             float d = Numbers.halfToFloat(scales.get(Numbers.SHORT_LE, scalesAt + (long) b * 2));
-            int si = (xBlock + b) * GROUP;
+            int si = (xBlock + b) * GROUP + first;
             int xi = si * 32;
             int ci = si * 8;
             acc0 = w3.fma(FloatVector.fromArray(F256, x, xi + 24), w2.fma(FloatVector.fromArray(F256, x, xi + 16),
@@ -265,26 +271,10 @@ final class QuantizedGemm {
             acc3 = w3.fma(FloatVector.fromArray(F256, x, xi + 120), w2.fma(FloatVector.fromArray(F256, x, xi + 112),
                     w1.fma(FloatVector.fromArray(F256, x, xi + 104), w0.fma(FloatVector.fromArray(F256, x, xi + 96), FloatVector.fromArray(F256, xc, ci + 24)))))
                     .fma(FloatVector.broadcast(F256, d * xd[si + 3]), acc3);
-            acc4 = w3.fma(FloatVector.fromArray(F256, x, xi + 152), w2.fma(FloatVector.fromArray(F256, x, xi + 144),
-                    w1.fma(FloatVector.fromArray(F256, x, xi + 136), w0.fma(FloatVector.fromArray(F256, x, xi + 128), FloatVector.fromArray(F256, xc, ci + 32)))))
-                    .fma(FloatVector.broadcast(F256, d * xd[si + 4]), acc4);
-            acc5 = w3.fma(FloatVector.fromArray(F256, x, xi + 184), w2.fma(FloatVector.fromArray(F256, x, xi + 176),
-                    w1.fma(FloatVector.fromArray(F256, x, xi + 168), w0.fma(FloatVector.fromArray(F256, x, xi + 160), FloatVector.fromArray(F256, xc, ci + 40)))))
-                    .fma(FloatVector.broadcast(F256, d * xd[si + 5]), acc5);
-            acc6 = w3.fma(FloatVector.fromArray(F256, x, xi + 216), w2.fma(FloatVector.fromArray(F256, x, xi + 208),
-                    w1.fma(FloatVector.fromArray(F256, x, xi + 200), w0.fma(FloatVector.fromArray(F256, x, xi + 192), FloatVector.fromArray(F256, xc, ci + 48)))))
-                    .fma(FloatVector.broadcast(F256, d * xd[si + 6]), acc6);
-            acc7 = w3.fma(FloatVector.fromArray(F256, x, xi + 248), w2.fma(FloatVector.fromArray(F256, x, xi + 240),
-                    w1.fma(FloatVector.fromArray(F256, x, xi + 232), w0.fma(FloatVector.fromArray(F256, x, xi + 224), FloatVector.fromArray(F256, xc, ci + 56)))))
-                    .fma(FloatVector.broadcast(F256, d * xd[si + 7]), acc7);
         }
-        results[0] = VectorKernels.sum(acc0);
-        results[1] = VectorKernels.sum(acc1);
-        results[2] = VectorKernels.sum(acc2);
-        results[3] = VectorKernels.sum(acc3);
-        results[4] = VectorKernels.sum(acc4);
-        results[5] = VectorKernels.sum(acc5);
-        results[6] = VectorKernels.sum(acc6);
-        results[7] = VectorKernels.sum(acc7);
+        acc0.intoArray(acc, first * LANES);
+        acc1.intoArray(acc, first * LANES + 8);
+        acc2.intoArray(acc, first * LANES + 16);
+        acc3.intoArray(acc, first * LANES + 24);
     }
 }
