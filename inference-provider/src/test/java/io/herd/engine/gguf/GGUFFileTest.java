@@ -119,6 +119,25 @@ class GGUFFileTest {
     }
 
     @Test
+    void releasingATensorsPagesKeepsItsBytesReadable() throws IOException {
+        float[] big = new float[5 * 4096]; // several whole pages, so some are actually released
+        for (int i = 0; i < big.length; i++) {
+            big[i] = i * 0.5f - 7;
+        }
+        float[] next = {1, 2, 3};
+        var w = new GGUFTestWriter().f32Tensor("big", new long[] {big.length}, big).f32Tensor("next", new long[] {3}, next);
+        try (GGUFFile f = open(w)) {
+            float[] before = f.tensorData("big").toArray(ValueLayout.JAVA_FLOAT.withOrder(ByteOrder.LITTLE_ENDIAN));
+            f.releasePages("big");
+            // the pages fault back in from the file; the neighbour's shared page is untouched
+            assertThat(f.tensorData("big").toArray(ValueLayout.JAVA_FLOAT.withOrder(ByteOrder.LITTLE_ENDIAN)))
+                    .containsExactly(before).containsExactly(big);
+            assertThat(f.tensorData("next").toArray(ValueLayout.JAVA_FLOAT.withOrder(ByteOrder.LITTLE_ENDIAN)))
+                    .containsExactly(next);
+        }
+    }
+
+    @Test
     void readsVersion2() throws IOException {
         try (GGUFFile f = open(new GGUFTestWriter().version(2).putString("k", "v").f32Tensor("t", new long[] {1}, new float[] {3}))) {
             assertThat(f.version()).isEqualTo(2);
