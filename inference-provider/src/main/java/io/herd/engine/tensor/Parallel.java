@@ -5,7 +5,7 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * A fixed set of worker threads for data-parallel loops such as the rows of a matmul. The calling
- * thread takes part; workers spin briefly between loops (a forward pass issues them back to back)
+ * thread takes part; workers spin for up to 2 ms between loops (a forward pass issues them back to back)
  * and then park. No allocation per loop.
  */
 public final class Parallel implements AutoCloseable {
@@ -16,7 +16,13 @@ public final class Parallel implements AutoCloseable {
         void run(int start, int end);
     }
 
-    private static final int SPIN_ITERATIONS = 20_000;
+    /**
+     * How long an idle worker (or the caller waiting for workers) spins before it parks. It must outlast the serial
+     * work between two loops of a forward pass (the SwiGLU of a 1B layer takes some 100 µs): waking a parked thread
+     * costs 50 µs or more on a VM, during which the caller runs every chunk itself. Counted in time, not in
+     * iterations, because the cost of a spin-wait hint differs by CPU (a few ns here, 100+ elsewhere).
+     */
+    private static final long SPIN_NANOS = 2_000_000;
 
     private final int threads;
     private final Thread[] workers;
@@ -90,8 +96,9 @@ public final class Parallel implements AutoCloseable {
             nextChunk.set(Integer.MAX_VALUE / 2); // stop handing out chunks
         }
         int spins = 0;
+        long spinUntil = System.nanoTime() + SPIN_NANOS;
         while (busyWorkers.get() != 0) {
-            if (++spins < SPIN_ITERATIONS) {
+            if ((++spins & 63) != 0 || System.nanoTime() < spinUntil) {
                 Thread.onSpinWait();
             } else {
                 LockSupport.parkNanos(this, 50_000);
@@ -122,8 +129,9 @@ public final class Parallel implements AutoCloseable {
         long seen = 0;
         while (true) {
             int spins = 0;
+            long spinUntil = System.nanoTime() + SPIN_NANOS;
             while (generation == seen && !closed) {
-                if (++spins < SPIN_ITERATIONS) {
+                if ((++spins & 63) != 0 || System.nanoTime() < spinUntil) {
                     Thread.onSpinWait();
                 } else {
                     LockSupport.park(this);

@@ -30,7 +30,7 @@ public final class KernelBenchmark {
             x[i] = (float) random.nextGaussian();
         }
         float[] out = new float[rows];
-        try (Parallel pool = Parallel.create(threads); Arena arena = Arena.ofConfined()) {
+        try (Parallel pool = Parallel.create(threads); Arena arena = Arena.ofShared()) {
             for (String spec : types) {
                 // "Q4_0x16": the batched matmul of 16 inputs (a prompt chunk); time is per input
                 String name = spec.contains("x") ? spec.substring(0, spec.indexOf('x')) : spec;
