@@ -178,20 +178,22 @@ final class QuantizedGemm {
     }
 
     /**
-     * The same for Q4_0 weights in {@link Q4_0Tensor}'s repacked layout. Each block is decoded once and multiplied
-     * with 4 inputs of a group per pass (two passes for 8). A short group of
-     * {@value #SMALL_GROUP} inputs or fewer takes the single-input kernel per input instead, row by row so each row
-     * is read from memory once (a pass over padding costs more). Per block and input, lane j starts from the "- 8" term and sums the exact products of
-     * elements j, j+8, j+16, j+24 as {@link VectorKernels#dotQ4_0} does; the nibbles are shifted down here (no mask
-     * registers: the 4 accumulators and 4 decoded vectors must stay in registers) and meet the plain quants, the same exact integers.
+     * The same for Q4_0 weights in {@link Q4_0Tensor}'s repacked layout. Each block is decoded once per pass of 4
+     * inputs (two passes for 8). A short last group of {@value #SMALL_GROUP} inputs or fewer takes the single-input
+     * kernel per input instead, row by row so each row is read from memory once (a pass over padding costs more).
+     * Per block and input, lane j starts from the "- 8" term and sums the exact products of elements j, j+8, j+16,
+     * j+24 as {@link VectorKernels#dotQ4_0} does; the nibbles are shifted down here (no mask registers: the 4
+     * accumulators and 4 decoded vectors must stay in registers) and meet the plain quants, the same exact integers.
      */
     static void multiplyQ4_0(MemorySegment quants, MemorySegment scales, MatmulInput[] inputs, int count, float[][] outputs,
                              int[] outputOffsets, int rows, int cols, Parallel pool) {
         int blocks = cols / 32;
         int groups = (count + GROUP - 1) / GROUP;
-        for (int i = 0; i < count; i++) { // the single-input forms, for a short last group
-            inputs[i].q4Floats();
-            inputs[i].q4Corrections();
+        int lastGroupStart = (groups - 1) * GROUP;
+        if (count - lastGroupStart <= SMALL_GROUP) {
+            for (int i = lastGroupStart; i < count; i++) { // the single-input kernel's form, made before rows fan out
+                inputs[i].q4Floats();
+            }
         }
         PackedInputs packed = PACKED.get();
         packed.pack(inputs, count, groups, blocks, true);
