@@ -24,7 +24,9 @@ public final class BatchState {
     float[][] valueOutputs;
     int[] kvOffsets;
     int[] zeroOffsets;
+    /** Per row, RoPE's cosine of each pair twice ({@code c0, c0, c1, c1, ...}): the layout {@code ArrayMath.rotatePairs} reads. */
     float[][] ropeCos;
+    /** Per row, the pair's sine negated then plain ({@code -s0, s0, -s1, s1, ...}). */
     float[][] ropeSin;
     MatmulInput[] inputs;
     MatmulInput[] logitsInputs;
@@ -55,8 +57,8 @@ public final class BatchState {
         valueOutputs = new float[rows][];
         kvOffsets = new int[rows];
         zeroOffsets = new int[rows];
-        ropeCos = new float[rows][c.headSize() / 2];
-        ropeSin = new float[rows][c.headSize() / 2];
+        ropeCos = new float[rows][c.headSize()];
+        ropeSin = new float[rows][c.headSize()];
         inputs = new MatmulInput[rows];
         logitsInputs = new MatmulInput[rows];
         for (int i = 0; i < rows; i++) {

@@ -216,8 +216,12 @@ public final class Llama implements BatchedLanguageModel {
             kvOffsets[i] = kv.offset(table, position);
             for (int p = 0; p < ropeFrequencies.length; p++) {
                 double angle = position * ropeFrequencies[p];
-                s.ropeCos[i][p] = (float) Math.cos(angle);
-                s.ropeSin[i][p] = (float) Math.sin(angle);
+                float cos = (float) Math.cos(angle);
+                float sin = (float) Math.sin(angle);
+                s.ropeCos[i][2 * p] = cos;
+                s.ropeCos[i][2 * p + 1] = cos;
+                s.ropeSin[i][2 * p] = -sin;
+                s.ropeSin[i][2 * p + 1] = sin;
             }
         }
 
@@ -239,8 +243,8 @@ public final class Llama implements BatchedLanguageModel {
 
             for (int i = 0; i < n; i++) {
                 int at = kvOffsets[i];
-                rotate(s.q[i], 0, c.heads(), headSize, s.ropeCos[i], s.ropeSin[i]);
-                rotate(keys, at, c.kvHeads(), headSize, s.ropeCos[i], s.ropeSin[i]);
+                ArrayMath.rotatePairs(s.q[i], 0, c.queryDim(), s.ropeCos[i], s.ropeSin[i]);
+                ArrayMath.rotatePairs(keys, at, kvDim, s.ropeCos[i], s.ropeSin[i]);
                 if (halfPrecisionAttention) {
                     roundToHalf(keys, at, kvDim);
                     roundToHalf(values, at, kvDim);
@@ -266,13 +270,8 @@ public final class Llama implements BatchedLanguageModel {
             layer.ffnGate().matmul(inputs, n, s.hb, zero, c.hiddenDim(), dim, pool);
             layer.ffnUp().matmul(inputs, n, s.hb2, zero, c.hiddenDim(), dim, pool);
             for (int i = 0; i < n; i++) {
-                float[] hb = s.hb[i];
-                float[] hb2 = s.hb2[i];
-                for (int j = 0; j < c.hiddenDim(); j++) {
-                    float gate = hb[j];
-                    hb[j] = gate / (1f + (float) Math.exp(-gate)) * hb2[j];
-                }
-                inputs[i].set(hb, 0, c.hiddenDim());
+                ArrayMath.swiglu(s.hb[i], s.hb2[i], c.hiddenDim());
+                inputs[i].set(s.hb[i], 0, c.hiddenDim());
             }
             layer.ffnDown().matmul(inputs, n, s.xb, zero, dim, c.hiddenDim(), pool);
             for (int i = 0; i < n; i++) {
@@ -349,21 +348,6 @@ public final class Llama implements BatchedLanguageModel {
                 }
             }
         });
-    }
-
-    /** RoPE on consecutive pairs of each head (package-visible for its benchmark). */
-    static void rotate(float[] vector, int offset, int heads, int headSize, float[] cosines, float[] sines) {
-        for (int h = 0; h < heads; h++) {
-            int base = offset + h * headSize;
-            for (int i = 0; i < headSize / 2; i++) {
-                float cos = cosines[i];
-                float sin = sines[i];
-                float v0 = vector[base + 2 * i];
-                float v1 = vector[base + 2 * i + 1];
-                vector[base + 2 * i] = v0 * cos - v1 * sin;
-                vector[base + 2 * i + 1] = v0 * sin + v1 * cos;
-            }
-        }
     }
 
     private void checkToken(int token) {

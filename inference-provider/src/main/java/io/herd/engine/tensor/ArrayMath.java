@@ -30,26 +30,44 @@ public final class ArrayMath {
 
     /** {@code out = weight * x / rms(x)}, the mean of squares accumulated in double as ggml does. */
     public static void rmsNorm(float[] out, float[] x, float[] weight, int n, float epsilon) {
-        double sumOfSquares = 0;
-        for (int i = 0; i < n; i++) {
-            sumOfSquares += (double) x[i] * x[i];
+        double sumOfSquares;
+        if (Kernels.VECTOR && n >= 16) {
+            sumOfSquares = VectorKernels.sumOfSquares(x, n);
+        } else {
+            sumOfSquares = 0;
+            for (int i = 0; i < n; i++) {
+                sumOfSquares += (double) x[i] * x[i];
+            }
         }
         float mean = (float) (sumOfSquares / n);
         float scale = 1f / (float) Math.sqrt(mean + epsilon);
-        for (int i = 0; i < n; i++) {
+        int i = Kernels.VECTOR ? VectorKernels.scaleByWeight(out, x, weight, scale, n) : 0;
+        for (; i < n; i++) {
             out[i] = weight[i] * (scale * x[i]);
         }
     }
 
     /** In-place softmax of {@code x[offset, offset+n)}. */
     public static void softmax(float[] x, int offset, int n) {
+        if (Kernels.VECTOR && n >= 16) {
+            float max = VectorKernels.max(x, offset, n);
+            int whole = n - n % 8;
+            float sum = VectorKernels.expShifted(x, offset, whole, max);
+            for (int i = whole; i < n; i++) {
+                float e = exp(x[offset + i] - max);
+                x[offset + i] = e;
+                sum += e;
+            }
+            VectorKernels.scale(x, offset, n, 1f / sum);
+            return;
+        }
         float max = Float.NEGATIVE_INFINITY;
         for (int i = 0; i < n; i++) {
             max = Math.max(max, x[offset + i]);
         }
         float sum = 0;
         for (int i = 0; i < n; i++) {
-            float e = (float) Math.exp(x[offset + i] - max);
+            float e = exp(x[offset + i] - max);
             x[offset + i] = e;
             sum += e;
         }
@@ -57,5 +75,67 @@ public final class ArrayMath {
         for (int i = 0; i < n; i++) {
             x[offset + i] *= inverse;
         }
+    }
+
+    /** SwiGLU's gating: {@code gate[i] = silu(gate[i]) * up[i] = gate[i] / (1 + e^-gate[i]) * up[i]} for {@code [0, n)}. */
+    public static void swiglu(float[] gate, float[] up, int n) {
+        int i = Kernels.VECTOR ? VectorKernels.swiglu(gate, up, n) : 0;
+        for (; i < n; i++) {
+            float g = gate[i];
+            gate[i] = g / (exp(-g) + 1f) * up[i];
+        }
+    }
+
+    /**
+     * RoPE on consecutive pairs of {@code v[offset, offset+n)}: pair {@code (a, b)} at index {@code 2k} (counted within
+     * each head, the tables' length) becomes {@code (a cos - b sin, a sin + b cos)}, with {@code cosines = (c0, c0, c1,
+     * c1, ...)} and {@code signedSines = (-s0, s0, -s1, s1, ...)}.
+     */
+    public static void rotatePairs(float[] v, int offset, int n, float[] cosines, float[] signedSines) {
+        int period = cosines.length;
+        if (Kernels.VECTOR && period % 8 == 0) {
+            VectorKernels.rotatePairs(v, offset, n, cosines, signedSines);
+            return;
+        }
+        for (int i = 0; i < n; i += 2) {
+            int t = i % period;
+            float a = v[offset + i];
+            float b = v[offset + i + 1];
+            v[offset + i] = a * cosines[t] + b * signedSines[t];
+            v[offset + i + 1] = b * cosines[t + 1] + a * signedSines[t + 1];
+        }
+    }
+
+    // e^x as Cephes' expf: x = n ln2 + r with |r| <= ln2/2 (ln2 split in two for an exact n ln2), e^r by a degree-7
+    // polynomial, 2^n built in the exponent bits. About 1 ulp; arguments are clamped to where 2^n is a normal float.
+    static final float EXP_LOWEST = -87.33654f;
+    static final float EXP_HIGHEST = 88.37626f;
+    static final float LOG2_E = 1.44269504088896341f;
+    /** 1.5 * 2^23: adding it rounds a float of magnitude below 2^22 to an integer, kept in the low mantissa bits. */
+    static final float ROUNDING_SHIFT = 12582912f;
+    static final int ROUNDING_SHIFT_BITS = 0x4B400000;
+    static final float LN2_HIGH = 0.693359375f;
+    static final float LN2_LOW = -2.12194440e-4f;
+    static final float EXP_P0 = 1.9875691500e-4f;
+    static final float EXP_P1 = 1.3981999507e-3f;
+    static final float EXP_P2 = 8.3334519073e-3f;
+    static final float EXP_P3 = 4.1665795894e-2f;
+    static final float EXP_P4 = 1.6666665459e-1f;
+    static final float EXP_P5 = 5.0000001201e-1f;
+
+    /** {@code e^x}, bit for bit what the vector kernels compute per lane (see the constants above). */
+    public static float exp(float x) {
+        float clamped = Math.min(Math.max(x, EXP_LOWEST), EXP_HIGHEST);
+        float shifted = Math.fma(clamped, LOG2_E, ROUNDING_SHIFT);
+        float n = shifted - ROUNDING_SHIFT;
+        float r = Math.fma(n, -LN2_HIGH, clamped);
+        r = Math.fma(n, -LN2_LOW, r);
+        float p = Math.fma(r, EXP_P0, EXP_P1);
+        p = Math.fma(p, r, EXP_P2);
+        p = Math.fma(p, r, EXP_P3);
+        p = Math.fma(p, r, EXP_P4);
+        p = Math.fma(p, r, EXP_P5);
+        float y = Math.fma(p, r * r, r) + 1f;
+        return y * Float.intBitsToFloat((Float.floatToRawIntBits(shifted) + (127 - ROUNDING_SHIFT_BITS)) << 23);
     }
 }

@@ -1,10 +1,12 @@
 package io.herd.engine.tensor;
 
 import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 import java.lang.foreign.MemorySegment;
@@ -23,7 +25,10 @@ final class VectorKernels {
     private static final VectorSpecies<Short> S128 = ShortVector.SPECIES_128;
     private static final VectorSpecies<Byte> B256 = ByteVector.SPECIES_256;
     private static final VectorSpecies<Byte> B128 = ByteVector.SPECIES_128;
+    private static final VectorSpecies<Double> D256 = DoubleVector.SPECIES_256;
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+    /** Swaps the two floats of every rotated pair (RoPE). */
+    private static final VectorShuffle<Float> SWAP_PAIRS = VectorShuffle.fromValues(F256, 1, 0, 3, 2, 5, 4, 7, 6);
 
     private VectorKernels() {
     }
@@ -262,5 +267,124 @@ final class VectorKernels {
         ShortVector products = q.mul(ShortVector.fromArray(S256, xq, xi));
         return ((IntVector) products.convertShape(VectorOperators.S2I, I256, 0))
                 .add((IntVector) products.convertShape(VectorOperators.S2I, I256, 1));
+    }
+
+    /**
+     * {@code e^x} in 8 lanes with exactly the operations of {@link ArrayMath#exp(float)}, so both give the same bits
+     * (and the interpreted and compiled forms agree, which a Vector API {@code EXP} does not promise).
+     */
+    static FloatVector exp(FloatVector x) {
+        FloatVector clamped = x.max(ArrayMath.EXP_LOWEST).min(ArrayMath.EXP_HIGHEST);
+        FloatVector shifted = clamped.fma(ArrayMath.LOG2_E, ArrayMath.ROUNDING_SHIFT);
+        FloatVector n = shifted.sub(ArrayMath.ROUNDING_SHIFT);
+        FloatVector r = n.fma(FloatVector.broadcast(F256, -ArrayMath.LN2_HIGH), clamped);
+        r = n.fma(FloatVector.broadcast(F256, -ArrayMath.LN2_LOW), r);
+        FloatVector p = r.fma(ArrayMath.EXP_P0, ArrayMath.EXP_P1);
+        p = p.fma(r, FloatVector.broadcast(F256, ArrayMath.EXP_P2));
+        p = p.fma(r, FloatVector.broadcast(F256, ArrayMath.EXP_P3));
+        p = p.fma(r, FloatVector.broadcast(F256, ArrayMath.EXP_P4));
+        p = p.fma(r, FloatVector.broadcast(F256, ArrayMath.EXP_P5));
+        FloatVector y = p.fma(r.mul(r), r).add(1f);
+        FloatVector twoToN = ((IntVector) shifted.reinterpretAsInts())
+                .add(127 - ArrayMath.ROUNDING_SHIFT_BITS).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+        return y.mul(twoToN);
+    }
+
+    /** {@code gate[i] = silu(gate[i]) * up[i]} for the whole vectors of {@code [0, n)}; returns where the tail starts. */
+    static int swiglu(float[] gate, float[] up, int n) {
+        int step = F256.length();
+        int i = 0;
+        for (; i + step <= n; i += step) {
+            FloatVector g = FloatVector.fromArray(F256, gate, i);
+            FloatVector denominator = exp(g.neg()).add(1f);
+            g.div(denominator).mul(FloatVector.fromArray(F256, up, i)).intoArray(gate, i);
+        }
+        return i;
+    }
+
+    /** The largest of {@code x[offset, offset+n)} ({@code n >= 8}). */
+    static float max(float[] x, int offset, int n) {
+        int step = F256.length();
+        FloatVector max = FloatVector.fromArray(F256, x, offset);
+        int i = step;
+        for (; i + step <= n; i += step) {
+            max = max.max(FloatVector.fromArray(F256, x, offset + i));
+        }
+        float result = max.reduceLanes(VectorOperators.MAX); // exact in any order
+        for (; i < n; i++) {
+            result = Math.max(result, x[offset + i]);
+        }
+        return result;
+    }
+
+    /** {@code x[i] = e^(x[i] - shift)} over the whole vectors of {@code [offset, offset+n)}; their sum in lane order. */
+    static float expShifted(float[] x, int offset, int n, float shift) {
+        int step = F256.length();
+        FloatVector sums = FloatVector.zero(F256);
+        for (int i = 0; i + step <= n; i += step) {
+            FloatVector e = exp(FloatVector.fromArray(F256, x, offset + i).sub(shift));
+            e.intoArray(x, offset + i);
+            sums = sums.add(e);
+        }
+        return sum(sums);
+    }
+
+    static void scale(float[] x, int offset, int n, float factor) {
+        int step = F256.length();
+        int i = 0;
+        for (; i + step <= n; i += step) {
+            FloatVector.fromArray(F256, x, offset + i).mul(factor).intoArray(x, offset + i);
+        }
+        for (; i < n; i++) {
+            x[offset + i] *= factor;
+        }
+    }
+
+    /** Sum of squares of {@code x[0, n)} in double, 4 lanes then added in a fixed order. */
+    static double sumOfSquares(float[] x, int n) {
+        int step = F256.length();
+        DoubleVector low = DoubleVector.zero(D256);
+        DoubleVector high = DoubleVector.zero(D256);
+        int i = 0;
+        for (; i + step <= n; i += step) {
+            FloatVector v = FloatVector.fromArray(F256, x, i);
+            DoubleVector a = (DoubleVector) v.convertShape(VectorOperators.F2D, D256, 0);
+            DoubleVector b = (DoubleVector) v.convertShape(VectorOperators.F2D, D256, 1);
+            low = a.fma(a, low);
+            high = b.fma(b, high);
+        }
+        DoubleVector both = low.add(high);
+        double sum = (both.lane(0) + both.lane(2)) + (both.lane(1) + both.lane(3));
+        for (; i < n; i++) {
+            sum += (double) x[i] * x[i];
+        }
+        return sum;
+    }
+
+    /** {@code out[i] = weight[i] * (scale * x[i])} over the whole vectors of {@code [0, n)}; returns where the tail starts. */
+    static int scaleByWeight(float[] out, float[] x, float[] weight, float scale, int n) {
+        int step = F256.length();
+        int i = 0;
+        for (; i + step <= n; i += step) {
+            FloatVector.fromArray(F256, weight, i).mul(FloatVector.fromArray(F256, x, i).mul(scale)).intoArray(out, i);
+        }
+        return i;
+    }
+
+    /**
+     * RoPE over the pairs of {@code v[offset, offset+n)}: {@code (a, b) -> (a cos - b sin, a sin + b cos)} with
+     * {@code cosines = (c0, c0, c1, c1, ...)} and {@code signedSines = (-s0, s0, -s1, s1, ...)}, the same products and
+     * sums as the scalar form. {@code n} is a multiple of 8 and of the tables' length.
+     */
+    static void rotatePairs(float[] v, int offset, int n, float[] cosines, float[] signedSines) {
+        int step = F256.length();
+        int period = cosines.length;
+        for (int i = 0; i < n; i += step) {
+            int t = i % period;
+            FloatVector x = FloatVector.fromArray(F256, v, offset + i);
+            x.mul(FloatVector.fromArray(F256, cosines, t))
+                    .add(x.rearrange(SWAP_PAIRS).mul(FloatVector.fromArray(F256, signedSines, t)))
+                    .intoArray(v, offset + i);
+        }
     }
 }

@@ -1,5 +1,7 @@
 package io.herd.engine.model;
 
+import io.herd.engine.tensor.ArrayMath;
+
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -11,12 +13,14 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
+import io.herd.engine.tensor.ArrayMath;
+
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Rotary position embedding of one token in one layer of a 1B Llama: the 32 query heads and the 8 key heads of
- * head size 64 rotated by {@link Llama#rotate} with the token's cosines and sines (computed once per token and
+ * head size 64 rotated by {@link ArrayMath#rotatePairs} with the token's cosines and sines (computed once per token and
  * position by the forward pass, outside this measurement). Score: nanoseconds per token and layer, one thread.
  */
 @BenchmarkMode(Mode.AverageTime)
@@ -33,8 +37,8 @@ public class RopeBenchmark {
 
     private final float[] query = new float[HEADS * HEAD_SIZE];
     private final float[] key = new float[KV_HEADS * HEAD_SIZE];
-    private final float[] cosines = new float[HEAD_SIZE / 2];
-    private final float[] sines = new float[HEAD_SIZE / 2];
+    private final float[] cosines = new float[HEAD_SIZE];
+    private final float[] signedSines = new float[HEAD_SIZE];
 
     @Setup
     public void setUp() {
@@ -48,15 +52,17 @@ public class RopeBenchmark {
         int position = 100;
         for (int i = 0; i < HEAD_SIZE / 2; i++) {
             double angle = position * Math.pow(10000, -2.0 * i / HEAD_SIZE);
-            cosines[i] = (float) Math.cos(angle);
-            sines[i] = (float) Math.sin(angle);
+            cosines[2 * i] = (float) Math.cos(angle);
+            cosines[2 * i + 1] = cosines[2 * i];
+            signedSines[2 * i] = -(float) Math.sin(angle);
+            signedSines[2 * i + 1] = (float) Math.sin(angle);
         }
     }
 
     @Benchmark
     public float rope() {
-        Llama.rotate(query, 0, HEADS, HEAD_SIZE, cosines, sines);
-        Llama.rotate(key, 0, KV_HEADS, HEAD_SIZE, cosines, sines);
+        ArrayMath.rotatePairs(query, 0, HEADS * HEAD_SIZE, cosines, signedSines);
+        ArrayMath.rotatePairs(key, 0, KV_HEADS * HEAD_SIZE, cosines, signedSines);
         return query[0] + key[0];
     }
 }
