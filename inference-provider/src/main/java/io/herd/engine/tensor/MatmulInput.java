@@ -25,11 +25,9 @@ public final class MatmulInput {
     private byte[] q8 = new byte[0];
     private float[] q8Scales = new float[0];
     private boolean q8Ready;
-    /** The quants as floats scaled as the Q4_0 kernel decodes its weights, and the per-lane "- 8" terms. */
-    private float[] q4Floats = new float[0];
-    private boolean q4FloatsReady;
-    private float[] q4Corrections = new float[0];
-    private boolean q4CorrectionsReady;
+    /** The quants as 16-bit values in the order of the Q4_0 kernels' block pairs. */
+    private short[] q4Pairs = new short[0];
+    private boolean q4PairsReady;
     /** The same, each block reordered as the Q8_0 weight kernels decode it: position 8k+j holds quant 4j+k. */
     private float[] q8Permuted = new float[0];
     private boolean q8PermutedReady;
@@ -55,8 +53,7 @@ public final class MatmulInput {
         this.length = length;
         this.roundedFormat = null;
         this.q8Ready = false;
-        this.q4FloatsReady = false;
-        this.q4CorrectionsReady = false;
+        this.q4PairsReady = false;
         this.q8PermutedReady = false;
         this.qKReady = false;
         return this;
@@ -108,50 +105,30 @@ public final class MatmulInput {
     }
 
     /**
-     * For the single-input Q4_0 kernel ({@link VectorKernels#dotQ4_0}): the Q8_0 quants as floats, quant {@code 8k + j}
-     * of each block times {@code 2^-4k}. That kernel masks nibble k of a weight word in place, without shifting it
-     * down, so it arrives as {@code nibble * 2^4k}; the product is still the exact integer {@code nibble * quant}.
+     * For the Q4_0 kernels ({@link Q4_0Tensor}'s block pairs): the Q8_0 quants as shorts, 64 per pair of blocks
+     * {@code (2p, 2p+1)}, in 4 runs of 16 (k = 0..3) where position {@code 2j + h} holds quant {@code 8k + j} of
+     * block {@code 2p + h}, so each run meets nibble k of the pair's 16 weight words. A missing last block is 0.
      * Call it on the thread that prepares the input, before worker threads read it (see {@link FloatTensor#prepare}).
      */
-    public float[] q4Floats() {
+    public short[] q4Pairs() {
         prepareQ8_0();
-        if (!q4FloatsReady) {
-            if (q4Floats.length < length) {
-                q4Floats = new float[length];
+        if (!q4PairsReady) {
+            int blocks = length / Q8_0_BLOCK;
+            int pairs = (blocks + 1) / 2;
+            if (q4Pairs.length < pairs * 64) {
+                q4Pairs = new short[pairs * 64];
             }
-            for (int block = 0; block < length; block += Q8_0_BLOCK) {
+            for (int b = 0; b < 2 * pairs; b++) {
+                int base = (b / 2) * 64 + (b % 2);
                 for (int k = 0; k < 4; k++) {
-                    float scale = Math.scalb(1f, -4 * k);
                     for (int j = 0; j < 8; j++) {
-                        q4Floats[block + 8 * k + j] = q8[block + 8 * k + j] * scale;
+                        q4Pairs[base + 16 * k + 2 * j] = b < blocks ? q8[b * Q8_0_BLOCK + 8 * k + j] : 0;
                     }
                 }
             }
-            q4FloatsReady = true;
+            q4PairsReady = true;
         }
-        return q4Floats;
-    }
-
-    /**
-     * For the Q4_0 kernels: {@code -8 * (q[8k+j] summed over k)} for each block and lane j (8 per block), the
-     * "- 8" of every weight nibble moved to the activation side, so that lane j of a block starts from it.
-     */
-    public float[] q4Corrections() {
-        prepareQ8_0();
-        if (!q4CorrectionsReady) {
-            int blocks = length / Q8_0_BLOCK;
-            if (q4Corrections.length < blocks * 8) {
-                q4Corrections = new float[blocks * 8];
-            }
-            for (int b = 0; b < blocks; b++) {
-                for (int j = 0; j < 8; j++) {
-                    int base = b * Q8_0_BLOCK + j;
-                    q4Corrections[b * 8 + j] = -8 * (q8[base] + q8[base + 8] + q8[base + 16] + q8[base + 24]);
-                }
-            }
-            q4CorrectionsReady = true;
-        }
-        return q4Corrections;
+        return q4Pairs;
     }
 
     /**

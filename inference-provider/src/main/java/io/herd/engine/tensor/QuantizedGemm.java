@@ -11,20 +11,19 @@ import java.nio.ByteOrder;
 
 /**
  * Matrix-matrix product of Q8_0 or Q4_0 weights with 2 or more Q8_0 inputs (a prompt chunk, or the decode
- * steps of a batch). The inputs are packed in groups of 8 ({@code [group][block][input][32]}, exact quants as
- * floats, a short last group padded with zeros) so one array walk feeds every input; each thread takes tiles
- * of 16 weight rows and runs every group over the tile while it is in cache, each row streamed whole (the
- * hardware prefetcher follows it; cutting rows into column chunks measured slower). Each weight block is
- * decoded to floats once per 4 inputs.
+ * steps of a batch). The inputs are packed in groups of 8 (Q8_0: {@code [group][block][input][32]} exact quants as
+ * floats; Q4_0: {@code [group][pair][input][64]} quants as shorts; a short last group padded with zeros) so one array
+ * walk feeds every input; each thread takes tiles of 16 weight rows and runs every group over the tile while it is in
+ * cache, each row streamed whole (the hardware prefetcher follows it; cutting rows into column chunks measured
+ * slower). Each weight block is decoded once per 4 inputs.
  *
  * <p>Bit-identical to the single-input kernels ({@link VectorKernels#dotQ8_0}, {@link VectorKernels#dotQ4_0}):
  * per block every lane sums the same four products (Q8_0: quants {@code 4j..4j+3} in lane j, decoded the same
- * way from the same activation order; Q4_0: {@code j, j+8, j+16, j+24} plus the lane's "- 8" term), integers
- * that float holds exactly, so the order of that sum does not matter; then {@code acc = sum * (d_w * d_x) + acc}
- * in block order, and the
- * lanes are added as {@link VectorKernels#sum} does. So a sequence's tokens do not depend on which other
- * sequences share its batch. The per-input code is written out, not a helper: a helper C2 does not inline
- * boxes its vector arguments and runs 3x slower.
+ * way from the same activation order; Q4_0: elements {@code j, j+8, j+16, j+24}, "- 8" applied), exact integers, so
+ * the order of that sum does not matter; then {@code acc = sum * (d_w * d_x) + acc} in block order, and the lanes
+ * are added as {@link VectorKernels#sum} does. So a sequence's tokens do not depend on which other sequences share
+ * its batch. The per-input code is written out, not a helper: a helper C2 does not inline boxes its vector
+ * arguments and runs 3x slower.
  */
 final class QuantizedGemm {
 
@@ -36,7 +35,7 @@ final class QuantizedGemm {
 
     private static final VectorSpecies<Float> F256 = FloatVector.SPECIES_256;
     private static final VectorSpecies<Integer> I256 = IntVector.SPECIES_256;
-    private static final VectorSpecies<Short> S128 = ShortVector.SPECIES_128;
+    private static final VectorSpecies<Short> S256 = ShortVector.SPECIES_256;
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
 
     /** Per-thread accumulators of one row tile: 8 inputs x 8 lanes per row. */
@@ -48,50 +47,68 @@ final class QuantizedGemm {
     }
 
     private static final class PackedInputs {
+        /** Q8_0: the quants as floats in {@link MatmulInput#q8PermutedFloats} order, {@code [group][block][input][32]}. */
         float[] quants = new float[0];
+        /** Q4_0: the quants in {@link MatmulInput#q4Pairs} order, {@code [group][pair][input][64]}. */
+        short[] pairs = new short[0];
+        /** The activation scales, {@code [group][block][input]}. */
         float[] scales = new float[0];
-        /** Q4_0 only: the 8 per-lane "- 8" terms of each block ({@link MatmulInput#q4Corrections}). */
-        float[] corrections = new float[0];
 
-        /**
-         * Packs {@code count} inputs; slots of the last group beyond {@code count} hold zeros. The quants are in the
-         * order the weight kernel decodes: Q8_0 {@link MatmulInput#q8PermutedFloats}, Q4_0 natural order.
-         */
-        void pack(MatmulInput[] inputs, int count, int groups, int blocks, boolean q4) {
+        /** Packs {@code count} inputs for Q8_0 weights; slots of the last group beyond {@code count} hold zeros. */
+        void packQ8_0(MatmulInput[] inputs, int count, int groups, int blocks) {
             int values = groups * GROUP * blocks * 32;
             if (quants.length < values) {
                 quants = new float[values];
-                scales = new float[groups * GROUP * blocks];
             }
-            if (q4 && corrections.length < values / 4) {
-                corrections = new float[values / 4];
+            packScales(inputs, count, groups, blocks);
+            for (int i = 0; i < groups * GROUP; i++) {
+                int g = i / GROUP;
+                int n = i % GROUP;
+                float[] permuted = i < count ? inputs[i].q8PermutedFloats() : null;
+                for (int b = 0; b < blocks; b++) {
+                    int slot = (g * blocks + b) * GROUP + n;
+                    if (permuted != null) {
+                        System.arraycopy(permuted, b * 32, quants, slot * 32, 32);
+                    } else {
+                        java.util.Arrays.fill(quants, slot * 32, slot * 32 + 32, 0f);
+                    }
+                }
+            }
+        }
+
+        /** Packs {@code count} inputs for Q4_0 weights ({@code blocks} even); slots beyond {@code count} hold zeros. */
+        void packQ4_0(MatmulInput[] inputs, int count, int groups, int blocks) {
+            int pairCount = blocks / 2;
+            int values = groups * GROUP * pairCount * 64;
+            if (pairs.length < values) {
+                pairs = new short[values];
+            }
+            packScales(inputs, count, groups, blocks);
+            for (int i = 0; i < groups * GROUP; i++) {
+                int g = i / GROUP;
+                int n = i % GROUP;
+                short[] q = i < count ? inputs[i].q4Pairs() : null;
+                for (int p = 0; p < pairCount; p++) {
+                    int slot = (g * pairCount + p) * GROUP + n;
+                    if (q != null) {
+                        System.arraycopy(q, p * 64, pairs, slot * 64, 64);
+                    } else {
+                        java.util.Arrays.fill(pairs, slot * 64, slot * 64 + 64, (short) 0);
+                    }
+                }
+            }
+        }
+
+        private void packScales(MatmulInput[] inputs, int count, int groups, int blocks) {
+            if (scales.length < groups * GROUP * blocks) {
+                scales = new float[groups * GROUP * blocks];
             }
             for (int i = 0; i < groups * GROUP; i++) {
                 int g = i / GROUP;
                 int n = i % GROUP;
-                float[] permuted = i < count && !q4 ? inputs[i].q8PermutedFloats() : null;
-                byte[] q8 = i < count && q4 ? inputs[i].q8Quants() : null;
-                float[] c = i < count && q4 ? inputs[i].q4Corrections() : null;
                 float[] d = i < count ? inputs[i].q8Scales() : null;
                 for (int b = 0; b < blocks; b++) {
-                    int slot = (g * blocks + b) * GROUP + n;
-                    if (i < count) {
-                        if (q4) {
-                            for (int e = 0; e < 32; e++) {
-                                quants[slot * 32 + e] = q8[b * 32 + e];
-                            }
-                            System.arraycopy(c, b * 8, corrections, slot * 8, 8);
-                        } else {
-                            System.arraycopy(permuted, b * 32, quants, slot * 32, 32);
-                        }
-                        scales[slot] = d[b];
-                    } else {
-                        java.util.Arrays.fill(quants, slot * 32, slot * 32 + 32, 0f);
-                        if (q4) {
-                            java.util.Arrays.fill(corrections, slot * 8, slot * 8 + 8, 0f);
-                        }
-                        scales[slot] = 0f;
-                    }
+                    scales[(g * blocks + b) * GROUP + n] = d != null ? d[b] : 0f;
                 }
             }
         }
@@ -103,7 +120,7 @@ final class QuantizedGemm {
         int blocks = cols / 32;
         int groups = (count + GROUP - 1) / GROUP;
         PackedInputs packed = PACKED.get();
-        packed.pack(inputs, count, groups, blocks, false);
+        packed.packQ8_0(inputs, count, groups, blocks);
         float[] xq = packed.quants;
         float[] xd = packed.scales;
         int tiles = (rows + TILE_ROWS - 1) / TILE_ROWS;
@@ -178,27 +195,19 @@ final class QuantizedGemm {
     }
 
     /**
-     * The same for Q4_0 weights in {@link Q4_0Tensor}'s repacked layout. Each block is decoded once per pass of 4
-     * inputs (two passes for 8). A short last group of {@value #SMALL_GROUP} inputs or fewer takes the single-input
-     * kernel per input instead, row by row so each row is read from memory once (a pass over padding costs more).
-     * Per block and input, lane j starts from the "- 8" term and sums the exact products of elements j, j+8, j+16,
-     * j+24 as {@link VectorKernels#dotQ4_0} does; the nibbles are shifted down here (no mask registers: the 4
-     * accumulators and 4 decoded vectors must stay in registers) and meet the plain quants, the same exact integers.
+     * The same for Q4_0 weights in {@link Q4_0Tensor}'s block pairs ({@code cols} a multiple of 64). Each pair is
+     * decoded once per pass of 4 inputs (two passes for 8). A short last group of {@value #SMALL_GROUP} inputs or
+     * fewer takes the single-input kernel per input instead, row by row so each row is read from memory once (a pass
+     * over padding costs more). The arithmetic per input is that of {@link VectorKernels#dotQ4_0}.
      */
     static void multiplyQ4_0(MemorySegment quants, MemorySegment scales, MatmulInput[] inputs, int count, float[][] outputs,
                              int[] outputOffsets, int rows, int cols, Parallel pool) {
         int blocks = cols / 32;
+        int pairs = blocks / 2;
         int groups = (count + GROUP - 1) / GROUP;
-        int lastGroupStart = (groups - 1) * GROUP;
-        if (count - lastGroupStart <= SMALL_GROUP) {
-            for (int i = lastGroupStart; i < count; i++) { // the single-input kernel's form, made before rows fan out
-                inputs[i].q4Floats();
-            }
-        }
         PackedInputs packed = PACKED.get();
-        packed.pack(inputs, count, groups, blocks, true);
-        float[] x = packed.quants;
-        float[] xc = packed.corrections;
+        packed.packQ4_0(inputs, count, groups, blocks);
+        short[] x = packed.pairs;
         float[] xd = packed.scales;
         int tiles = (rows + TILE_ROWS - 1) / TILE_ROWS;
         pool.forRange(tiles, (firstTile, endTile) -> {
@@ -210,11 +219,10 @@ final class QuantizedGemm {
                     int inGroup = Math.min(GROUP, count - g * GROUP);
                     for (int r = rowStart; r < rowEnd; r++) {
                         if (inGroup > SMALL_GROUP) {
-                            // Two passes of 4 inputs: 8 accumulators plus the decoded block do not fit in 16 registers.
-                            java.util.Arrays.fill(acc, 0, GROUP * LANES, 0f);
-                            q4_0(quants, scales, (long) r * blocks, blocks, x, xc, xd, g * blocks, acc, 0);
+                            // Two passes of 4 inputs: 8 accumulators plus the decoded pair do not fit in 16 registers.
+                            q4_0(quants, scales, (long) r * pairs, pairs, x, xd, g, blocks, acc, 0);
                             if (inGroup > 4) {
-                                q4_0(quants, scales, (long) r * blocks, blocks, x, xc, xd, g * blocks, acc, 4);
+                                q4_0(quants, scales, (long) r * pairs, pairs, x, xd, g, blocks, acc, 4);
                             }
                             for (int n = 0; n < inGroup; n++) {
                                 int a = n * LANES;
@@ -225,7 +233,7 @@ final class QuantizedGemm {
                             for (int n = 0; n < inGroup; n++) {
                                 MatmulInput in = inputs[g * GROUP + n];
                                 outputs[g * GROUP + n][outputOffsets[g * GROUP + n] + r] = VectorKernels.dotQ4_0(quants, scales,
-                                        (long) r * blocks, in.q4Floats(), in.q4Corrections(), in.q8Scales(), blocks);
+                                        (long) r * pairs, in.q4Pairs(), in.q8Scales(), pairs);
                             }
                         }
                     }
@@ -235,44 +243,52 @@ final class QuantizedGemm {
     }
 
     /**
-     * One Q4_0 row against 4 of the 8 packed inputs of {@code xBlock...} (from input {@code first}); lane results
-     * go to {@code acc[8n..8n+7]} for input n.
+     * One Q4_0 row (from pair {@code firstPair}) against 4 of the 8 packed inputs of group {@code group} (from input
+     * {@code first}); lane results go to {@code acc[8n..8n+7]} for input n.
      */
-    private static void q4_0(MemorySegment quants, MemorySegment scales, long firstBlock, int blocks, float[] x, float[] xc,
-                             float[] xd, int xBlock, float[] acc, int first) {
+    private static void q4_0(MemorySegment quants, MemorySegment scales, long firstPair, int pairs, short[] x, float[] xd,
+                             int group, int blocks, float[] acc, int first) {
         FloatVector acc0 = FloatVector.zero(F256);
         FloatVector acc1 = FloatVector.zero(F256);
         FloatVector acc2 = FloatVector.zero(F256);
         FloatVector acc3 = FloatVector.zero(F256);
-        long quantsAt = firstBlock * Q4_0Tensor.QUANT_BYTES;
-        long scalesAt = firstBlock * 2;
-        for (int b = 0; b < blocks; b++) {
-            IntVector packed = (IntVector) ShortVector.fromMemorySegment(S128, quants, quantsAt + (long) b * Q4_0Tensor.QUANT_BYTES, LE)
-                    .convertShape(VectorOperators.S2I, I256, 0);
-            FloatVector w0 = (FloatVector) packed.lanewise(VectorOperators.LSHL, 28).lanewise(VectorOperators.LSHR, 28)
-                    .convertShape(VectorOperators.I2F, F256, 0);
-            FloatVector w1 = (FloatVector) packed.lanewise(VectorOperators.LSHL, 24).lanewise(VectorOperators.LSHR, 28)
-                    .convertShape(VectorOperators.I2F, F256, 0);
-            FloatVector w2 = (FloatVector) packed.lanewise(VectorOperators.LSHL, 20).lanewise(VectorOperators.LSHR, 28)
-                    .convertShape(VectorOperators.I2F, F256, 0);
-            FloatVector w3 = (FloatVector) packed.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.LSHR, 28)
-                    .convertShape(VectorOperators.I2F, F256, 0);
-            float d = Numbers.halfToFloat(scales.get(Numbers.SHORT_LE, scalesAt + (long) b * 2));
-            int si = (xBlock + b) * GROUP + first;
-            int xi = si * 32;
-            int ci = si * 8;
-            acc0 = w3.fma(FloatVector.fromArray(F256, x, xi + 24), w2.fma(FloatVector.fromArray(F256, x, xi + 16),
-                    w1.fma(FloatVector.fromArray(F256, x, xi + 8), w0.fma(FloatVector.fromArray(F256, x, xi), FloatVector.fromArray(F256, xc, ci)))))
-                    .fma(FloatVector.broadcast(F256, d * xd[si]), acc0);
-            acc1 = w3.fma(FloatVector.fromArray(F256, x, xi + 56), w2.fma(FloatVector.fromArray(F256, x, xi + 48),
-                    w1.fma(FloatVector.fromArray(F256, x, xi + 40), w0.fma(FloatVector.fromArray(F256, x, xi + 32), FloatVector.fromArray(F256, xc, ci + 8)))))
-                    .fma(FloatVector.broadcast(F256, d * xd[si + 1]), acc1);
-            acc2 = w3.fma(FloatVector.fromArray(F256, x, xi + 88), w2.fma(FloatVector.fromArray(F256, x, xi + 80),
-                    w1.fma(FloatVector.fromArray(F256, x, xi + 72), w0.fma(FloatVector.fromArray(F256, x, xi + 64), FloatVector.fromArray(F256, xc, ci + 16)))))
-                    .fma(FloatVector.broadcast(F256, d * xd[si + 2]), acc2);
-            acc3 = w3.fma(FloatVector.fromArray(F256, x, xi + 120), w2.fma(FloatVector.fromArray(F256, x, xi + 112),
-                    w1.fma(FloatVector.fromArray(F256, x, xi + 104), w0.fma(FloatVector.fromArray(F256, x, xi + 96), FloatVector.fromArray(F256, xc, ci + 24)))))
-                    .fma(FloatVector.broadcast(F256, d * xd[si + 3]), acc3);
+        long quantsAt = firstPair * Q4_0Tensor.PAIR_BYTES;
+        long scalesAt = firstPair * 4;
+        for (int p = 0; p < pairs; p++) {
+            ShortVector words = ShortVector.fromMemorySegment(S256, quants, quantsAt + (long) p * Q4_0Tensor.PAIR_BYTES, LE);
+            ShortVector w0 = words.and((short) 0xF).sub((short) 8);
+            ShortVector w1 = words.lanewise(VectorOperators.LSHR, 4).and((short) 0xF).sub((short) 8);
+            ShortVector w2 = words.lanewise(VectorOperators.LSHR, 8).and((short) 0xF).sub((short) 8);
+            ShortVector w3 = words.lanewise(VectorOperators.LSHR, 12).sub((short) 8);
+            float d0 = Numbers.halfToFloat(scales.get(Numbers.SHORT_LE, scalesAt + 4L * p));
+            float d1 = Numbers.halfToFloat(scales.get(Numbers.SHORT_LE, scalesAt + 4L * p + 2));
+            int si = (group * blocks + 2 * p) * GROUP + first; // block 2p's scales; block 2p+1's at si + GROUP
+            int xi = ((group * pairs + p) * GROUP + first) * 64;
+            IntVector sums;
+            sums = w0.mul(ShortVector.fromArray(S256, x, xi)).add(w1.mul(ShortVector.fromArray(S256, x, xi + 16)))
+                    .add(w2.mul(ShortVector.fromArray(S256, x, xi + 32))).add(w3.mul(ShortVector.fromArray(S256, x, xi + 48))).reinterpretAsInts();
+            acc0 = ((FloatVector) sums.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0))
+                    .fma(FloatVector.broadcast(F256, d0 * xd[si]), acc0);
+            acc0 = ((FloatVector) sums.lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0))
+                    .fma(FloatVector.broadcast(F256, d1 * xd[si + GROUP]), acc0);
+            sums = w0.mul(ShortVector.fromArray(S256, x, xi + 64)).add(w1.mul(ShortVector.fromArray(S256, x, xi + 80)))
+                    .add(w2.mul(ShortVector.fromArray(S256, x, xi + 96))).add(w3.mul(ShortVector.fromArray(S256, x, xi + 112))).reinterpretAsInts();
+            acc1 = ((FloatVector) sums.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0))
+                    .fma(FloatVector.broadcast(F256, d0 * xd[si + 1]), acc1);
+            acc1 = ((FloatVector) sums.lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0))
+                    .fma(FloatVector.broadcast(F256, d1 * xd[si + 1 + GROUP]), acc1);
+            sums = w0.mul(ShortVector.fromArray(S256, x, xi + 128)).add(w1.mul(ShortVector.fromArray(S256, x, xi + 144)))
+                    .add(w2.mul(ShortVector.fromArray(S256, x, xi + 160))).add(w3.mul(ShortVector.fromArray(S256, x, xi + 176))).reinterpretAsInts();
+            acc2 = ((FloatVector) sums.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0))
+                    .fma(FloatVector.broadcast(F256, d0 * xd[si + 2]), acc2);
+            acc2 = ((FloatVector) sums.lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0))
+                    .fma(FloatVector.broadcast(F256, d1 * xd[si + 2 + GROUP]), acc2);
+            sums = w0.mul(ShortVector.fromArray(S256, x, xi + 192)).add(w1.mul(ShortVector.fromArray(S256, x, xi + 208)))
+                    .add(w2.mul(ShortVector.fromArray(S256, x, xi + 224))).add(w3.mul(ShortVector.fromArray(S256, x, xi + 240))).reinterpretAsInts();
+            acc3 = ((FloatVector) sums.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0))
+                    .fma(FloatVector.broadcast(F256, d0 * xd[si + 3]), acc3);
+            acc3 = ((FloatVector) sums.lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0))
+                    .fma(FloatVector.broadcast(F256, d1 * xd[si + 3 + GROUP]), acc3);
         }
         acc0.intoArray(acc, first * LANES);
         acc1.intoArray(acc, first * LANES + 8);

@@ -61,7 +61,7 @@ public final class ScalarKernels {
             int base = b * 32;
             int dot = 0;
             for (int j = 0; j < 8; j++) {
-                int packed = quants.get(Numbers.SHORT_LE, block * Q4_0Tensor.QUANT_BYTES + 2L * j);
+                int packed = quants.get(Numbers.SHORT_LE, Q4_0Tensor.wordOffset(block, j));
                 for (int k = 0; k < 4; k++) {
                     dot += (((packed >>> (4 * k)) & 0x0F) - 8) * xq[base + 8 * k + j];
                 }

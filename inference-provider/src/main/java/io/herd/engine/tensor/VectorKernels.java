@@ -119,28 +119,31 @@ final class VectorKernels {
     }
 
     /**
-     * Q4_0 ({@link Q4_0Tensor}'s repacked layout) x Q8_0 from block {@code firstBlock} on. A block's 8 shorts
-     * widened to 8 int lanes hold 4 nibbles each; masking nibble k in place and converting gives
-     * {@code nibble * 2^4k}, which meets {@link MatmulInput#q4Floats} (quants times {@code 2^-4k}) in an exact
-     * product. Lane j starts from the block's "- 8" term ({@link MatmulInput#q4Corrections}) and sums elements
-     * j, j+8, j+16, j+24 exactly, then {@code acc = sum * (d_w * d_x) + acc}, as {@link QuantizedGemm} does.
+     * Q4_0 ({@link Q4_0Tensor}'s block pairs) x Q8_0 ({@link MatmulInput#q4Pairs}) over {@code pairs} pairs from pair
+     * {@code firstPair}. Per pair, nibble k of the 16 weight words is masked down to 16-bit lanes, "- 8" applied,
+     * and multiplied with run k of the activations; the four products of a lane are summed in 16 bits (at most
+     * 4 * 8 * 128 in magnitude). Read as 8 ints, the low halves are block 2p's lane sums and the high halves block
+     * 2p+1's: lane j of a block sums elements j, j+8, j+16, j+24 exactly, then {@code acc = sum * (d_w * d_x) + acc}
+     * in block order, as {@link QuantizedGemm} does for a batch.
      */
-    static float dotQ4_0(MemorySegment quants, MemorySegment scales, long firstBlock, float[] xq, float[] corrections,
-                         float[] xd, int blocks) {
+    static float dotQ4_0(MemorySegment quants, MemorySegment scales, long firstPair, short[] x, float[] xd, int pairs) {
         FloatVector acc = FloatVector.zero(F256);
-        long quantsAt = firstBlock * Q4_0Tensor.QUANT_BYTES;
-        long scalesAt = firstBlock * 2;
-        for (int b = 0; b < blocks; b++) {
-            int xi = b * 32;
-            IntVector packed = (IntVector) ShortVector.fromMemorySegment(S128, quants, quantsAt + (long) b * Q4_0Tensor.QUANT_BYTES, LE)
-                    .convertShape(VectorOperators.S2I, I256, 0);
-            FloatVector sums = ((FloatVector) packed.and(0x000F).convertShape(VectorOperators.I2F, F256, 0))
-                    .fma(FloatVector.fromArray(F256, xq, xi), FloatVector.fromArray(F256, corrections, b * 8));
-            sums = ((FloatVector) packed.and(0x00F0).convertShape(VectorOperators.I2F, F256, 0)).fma(FloatVector.fromArray(F256, xq, xi + 8), sums);
-            sums = ((FloatVector) packed.and(0x0F00).convertShape(VectorOperators.I2F, F256, 0)).fma(FloatVector.fromArray(F256, xq, xi + 16), sums);
-            sums = ((FloatVector) packed.and(0xF000).convertShape(VectorOperators.I2F, F256, 0)).fma(FloatVector.fromArray(F256, xq, xi + 24), sums);
-            float scale = Numbers.halfToFloat(scales.get(Numbers.SHORT_LE, scalesAt + (long) b * 2)) * xd[b];
-            acc = sums.fma(FloatVector.broadcast(F256, scale), acc);
+        long quantsAt = firstPair * Q4_0Tensor.PAIR_BYTES;
+        long scalesAt = firstPair * 4;
+        for (int p = 0; p < pairs; p++) {
+            ShortVector words = ShortVector.fromMemorySegment(S256, quants, quantsAt + (long) p * Q4_0Tensor.PAIR_BYTES, LE);
+            float d0 = Numbers.halfToFloat(scales.get(Numbers.SHORT_LE, scalesAt + 4L * p));
+            float d1 = Numbers.halfToFloat(scales.get(Numbers.SHORT_LE, scalesAt + 4L * p + 2));
+            int xi = p * 64;
+            IntVector sums = words.and((short) 0xF).sub((short) 8).mul(ShortVector.fromArray(S256, x, xi))
+                    .add(words.lanewise(VectorOperators.LSHR, 4).and((short) 0xF).sub((short) 8).mul(ShortVector.fromArray(S256, x, xi + 16)))
+                    .add(words.lanewise(VectorOperators.LSHR, 8).and((short) 0xF).sub((short) 8).mul(ShortVector.fromArray(S256, x, xi + 32)))
+                    .add(words.lanewise(VectorOperators.LSHR, 12).sub((short) 8).mul(ShortVector.fromArray(S256, x, xi + 48)))
+                    .reinterpretAsInts();
+            acc = ((FloatVector) sums.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0))
+                    .fma(FloatVector.broadcast(F256, d0 * xd[2 * p]), acc);
+            acc = ((FloatVector) sums.lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0))
+                    .fma(FloatVector.broadcast(F256, d1 * xd[2 * p + 1]), acc);
         }
         return sum(acc);
     }

@@ -78,15 +78,31 @@ class VectorKernelsTest {
         }
         float ggml = ggmlQ4_0Dot(q4, input.q8Quants(), input.q8Scales(), blocks);
         Q4_0Tensor repacked = (Q4_0Tensor) FloatTensor.of(io.herd.engine.gguf.GGMLType.Q4_0, q4, blocks * 32L);
-        // skip the first block: the kernels start at any block of a row
-        float ggmlTail = ggml - ggmlQ4_0Dot(q4, input.q8Quants(), input.q8Scales(), 1);
+        // skip the first pair: the kernels start at any pair of a row
+        float ggmlTail = ggml - ggmlQ4_0Dot(q4, input.q8Quants(), input.q8Scales(), 2);
         MatmulInput tail = new MatmulInput();
-        tail.set(x, 32, x.length - 32);
-        scalar = ScalarKernels.dotQ4_0(repacked.segment(), repacked.scales(), 1, tail.q8Quants(), tail.q8Scales(), blocks - 1);
-        vector = VectorKernels.dotQ4_0(repacked.segment(), repacked.scales(), 1, tail.q4Floats(), tail.q4Corrections(), tail.q8Scales(), blocks - 1);
+        tail.set(x, 64, x.length - 64);
+        scalar = ScalarKernels.dotQ4_0(repacked.segment(), repacked.scales(), 2, tail.q8Quants(), tail.q8Scales(), blocks - 2);
+        vector = VectorKernels.dotQ4_0(repacked.segment(), repacked.scales(), 1, tail.q4Pairs(), tail.q8Scales(), blocks / 2 - 1);
         assertThat(scalar).isCloseTo(ggmlTail, within(1e-5f * (1 + Math.abs(ggmlTail))));
         assertThat(vector).isCloseTo(ggmlTail, within(1e-5f * (1 + Math.abs(ggmlTail))));
         assertThat(repacked.dot(0, input, blocks * 32)).isCloseTo(ggml, within(1e-5f * (1 + Math.abs(ggml))));
+        // an odd block count (padded with a zero block) and a row starting at an odd block take the scalar loop
+        Q4_0Tensor odd = (Q4_0Tensor) FloatTensor.of(io.herd.engine.gguf.GGMLType.Q4_0, q4.asSlice(0, (blocks - 1) * 18L), (blocks - 1) * 32L);
+        MatmulInput oddTail = new MatmulInput();
+        oddTail.set(x, 32, x.length - 64);
+        float ggmlOdd = ggmlQ4_0Dot(q4, input.q8Quants(), input.q8Scales(), blocks - 1) - ggmlQ4_0Dot(q4, input.q8Quants(), input.q8Scales(), 1);
+        assertThat(odd.dot(32, oddTail, (blocks - 2) * 32)).isCloseTo(ggmlOdd, within(1e-5f * (1 + Math.abs(ggmlOdd))));
+        float[] dequantized = new float[(blocks - 1) * 32];
+        odd.dequantize(0, dequantized, 0, dequantized.length);
+        for (int e = 0; e < dequantized.length; e++) {
+            int b = e / 32;
+            int i = e % 32;
+            int packed = Byte.toUnsignedInt(q4.get(Numbers.BYTE, b * 18L + 2 + i % 16));
+            float expected = ((i < 16 ? packed & 0x0F : packed >>> 4) - 8) * Float.float16ToFloat(q4.get(Numbers.SHORT_LE, b * 18L));
+            assertThat(dequantized[e]).isEqualTo(expected);
+            assertThat(odd.getFloat(e)).isEqualTo(expected);
+        }
     }
 
     /** ggml_vec_dot_q4_0_q8_0 on ggml's own block layout (byte i: element i low nibble, element i+16 high). */
