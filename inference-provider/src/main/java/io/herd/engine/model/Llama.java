@@ -335,17 +335,12 @@ public final class Llama implements BatchedLanguageModel {
                 float[] out = s.xb2[row];
                 int queryOffset = h * headSize;
                 int kvOffset = (h / queriesPerKv) * headSize;
-                for (int t = 0; t <= position; t++) {
-                    scores[t] = ArrayMath.dot(q, queryOffset, keys, offsets[t] + kvOffset, headSize) * scale;
-                }
+                ArrayMath.attentionScores(q, queryOffset, keys, offsets, kvOffset, headSize, scale, scores, position + 1);
                 ArrayMath.softmax(scores, 0, position + 1);
                 if (halfPrecisionAttention) {
                     roundToHalf(scores, 0, position + 1);
                 }
-                java.util.Arrays.fill(out, queryOffset, queryOffset + headSize, 0f);
-                for (int t = 0; t <= position; t++) {
-                    ArrayMath.addScaled(out, queryOffset, scores[t], values, offsets[t] + kvOffset, headSize);
-                }
+                ArrayMath.weightedSum(out, queryOffset, scores, values, offsets, kvOffset, headSize, position + 1);
             }
         });
     }

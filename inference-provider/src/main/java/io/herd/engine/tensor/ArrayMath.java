@@ -17,6 +17,42 @@ public final class ArrayMath {
         return sum;
     }
 
+    /**
+     * Attention scores of one query head: {@code scores[t] = (q[qOffset, +headSize) . keys[offsets[t] + kvOffset, +headSize))
+     * * scale} for {@code t < n}, each dot as {@link #dot} computes it.
+     */
+    public static void attentionScores(float[] q, int qOffset, float[] keys, int[] offsets, int kvOffset, int headSize,
+                                       float scale, float[] scores, int n) {
+        if (Kernels.VECTOR && headSize >= 16) {
+            for (int t = 0; t < n; t++) {
+                scores[t] = VectorKernels.dot(q, qOffset, keys, offsets[t] + kvOffset, headSize) * scale;
+            }
+            return;
+        }
+        for (int t = 0; t < n; t++) {
+            scores[t] = dot(q, qOffset, keys, offsets[t] + kvOffset, headSize) * scale;
+        }
+    }
+
+    /**
+     * {@code out[outOffset, +headSize) = sum over t < n of weights[t] * values[offsets[t] + kvOffset, +headSize)}: the same
+     * result as zeroing {@code out} and calling {@link #addScaled} for each position in order, without storing
+     * {@code out} between positions.
+     */
+    public static void weightedSum(float[] out, int outOffset, float[] weights, float[] values, int[] offsets, int kvOffset,
+                                   int headSize, int n) {
+        if (Kernels.VECTOR && headSize >= 16 && headSize % 32 == 0) {
+            for (int c = 0; c < headSize; c += 32) {
+                VectorKernels.weightedSum32(out, outOffset + c, weights, values, offsets, kvOffset + c, n);
+            }
+            return;
+        }
+        java.util.Arrays.fill(out, outOffset, outOffset + headSize, 0f);
+        for (int t = 0; t < n; t++) {
+            addScaled(out, outOffset, weights[t], values, offsets[t] + kvOffset, headSize);
+        }
+    }
+
     /** {@code y[yOffset + i] += a * x[xOffset + i]}. */
     public static void addScaled(float[] y, int yOffset, float a, float[] x, int xOffset, int n) {
         if (Kernels.VECTOR && n >= 16) {

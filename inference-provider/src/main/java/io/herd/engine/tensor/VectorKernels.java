@@ -390,4 +390,27 @@ final class VectorKernels {
                     .intoArray(v, offset + i);
         }
     }
+
+    /**
+     * {@code out[outOffset, +32) = sum over t < n of weights[t] * values[offsets[t] + kvOffset, +32)}, accumulated in
+     * registers in the order of repeated {@link #addScaled} calls from zero (one fma per element and position).
+     */
+    static void weightedSum32(float[] out, int outOffset, float[] weights, float[] values, int[] offsets, int kvOffset, int n) {
+        FloatVector acc0 = FloatVector.zero(F256);
+        FloatVector acc1 = FloatVector.zero(F256);
+        FloatVector acc2 = FloatVector.zero(F256);
+        FloatVector acc3 = FloatVector.zero(F256);
+        for (int t = 0; t < n; t++) {
+            FloatVector w = FloatVector.broadcast(F256, weights[t]);
+            int at = offsets[t] + kvOffset;
+            acc0 = FloatVector.fromArray(F256, values, at).fma(w, acc0);
+            acc1 = FloatVector.fromArray(F256, values, at + 8).fma(w, acc1);
+            acc2 = FloatVector.fromArray(F256, values, at + 16).fma(w, acc2);
+            acc3 = FloatVector.fromArray(F256, values, at + 24).fma(w, acc3);
+        }
+        acc0.intoArray(out, outOffset);
+        acc1.intoArray(out, outOffset + 8);
+        acc2.intoArray(out, outOffset + 16);
+        acc3.intoArray(out, outOffset + 24);
+    }
 }

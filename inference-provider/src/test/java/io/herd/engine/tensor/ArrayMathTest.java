@@ -160,4 +160,45 @@ class ArrayMathTest {
         }
         assertThat(rotated[4]).isEqualTo(v[4]);
     }
+
+    @Test
+    void attentionOverScatteredPositionsEqualsPerPositionDotsAndAddScaled() {
+        for (int headSize : new int[] {8, 64, 96, 128}) {
+            int n = 37;
+            float[] keys = new float[(n + 3) * 2 * headSize];
+            float[] values = new float[keys.length];
+            for (int i = 0; i < keys.length; i++) {
+                keys[i] = (float) random.nextGaussian();
+                values[i] = (float) random.nextGaussian();
+            }
+            int[] offsets = new int[n];
+            for (int t = 0; t < n; t++) {
+                offsets[t] = ((t * 7) % (n + 3)) * 2 * headSize; // paged: positions are not contiguous
+            }
+            float[] q = new float[3 + headSize];
+            for (int i = 0; i < q.length; i++) {
+                q[i] = (float) random.nextGaussian();
+            }
+            int kvOffset = headSize;
+            float[] scores = new float[n];
+            ArrayMath.attentionScores(q, 3, keys, offsets, kvOffset, headSize, 0.125f, scores, n);
+            float[] weights = new float[n];
+            for (int t = 0; t < n; t++) {
+                assertThat(scores[t]).isEqualTo(ArrayMath.dot(q, 3, keys, offsets[t] + kvOffset, headSize) * 0.125f);
+                double exact = 0;
+                for (int i = 0; i < headSize; i++) {
+                    exact += (double) q[3 + i] * keys[offsets[t] + kvOffset + i];
+                }
+                assertThat((double) scores[t]).isCloseTo(exact * 0.125, within(1e-4 * (1 + Math.abs(exact))));
+                weights[t] = random.nextFloat();
+            }
+            float[] fused = new float[2 + headSize];
+            ArrayMath.weightedSum(fused, 2, weights, values, offsets, kvOffset, headSize, n);
+            float[] stepwise = new float[2 + headSize];
+            for (int t = 0; t < n; t++) {
+                ArrayMath.addScaled(stepwise, 2, weights[t], values, offsets[t] + kvOffset, headSize);
+            }
+            assertThat(fused).containsExactly(stepwise);
+        }
+    }
 }
