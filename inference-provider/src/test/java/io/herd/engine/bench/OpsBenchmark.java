@@ -20,9 +20,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The vector operations of the forward pass besides the matmuls, at the sizes of a 1B Llama (dim 2048, FFN 5632,
- * head size 64): RMSNorm, softmax, the preparation of a matmul input (quantization to Q8_0 for Q8_0/Q4_0 weights,
+ * head size 64): RMSNorm, softmax, SwiGLU's gating (FFN 5632), the preparation of a matmul input (quantization to Q8_0 for Q8_0/Q4_0 weights,
  * to Q8_K for the K-quants, rounding to fp16 for F16 weights) and the two per-position kernels of attention (dot
- * product of query and key, value accumulation). Attention as a whole, RoPE and the layer with its SwiGLU are in
+ * product of query and key, value accumulation). Attention as a whole, RoPE and the whole layer are in
  * {@code io.herd.engine.model}'s benchmarks. Score: nanoseconds per call, one thread.
  */
 @BenchmarkMode(Mode.AverageTime)
@@ -34,6 +34,7 @@ import java.util.concurrent.TimeUnit;
 public class OpsBenchmark {
 
     private static final int DIM = 2048;
+    private static final int FFN = 5632;
     private static final int HEAD_SIZE = 64;
     private static final float RMS_EPSILON = 1e-5f;
 
@@ -46,6 +47,9 @@ public class OpsBenchmark {
     private final float[] key = new float[HEAD_SIZE];
     private final float[] accumulated = new float[HEAD_SIZE];
     private final MatmulInput input = new MatmulInput();
+    private final float[] gate = new float[FFN];
+    private final float[] up = new float[FFN];
+    private final float[] gated = new float[FFN];
 
     @Setup
     public void setUp() {
@@ -54,6 +58,10 @@ public class OpsBenchmark {
             x[i] = (float) random.nextGaussian();
             normWeight[i] = 1 + 0.1f * (float) random.nextGaussian();
             scores[i] = 4 * (float) random.nextGaussian();
+        }
+        for (int i = 0; i < FFN; i++) {
+            gate[i] = 3 * (float) random.nextGaussian();
+            up[i] = (float) random.nextGaussian();
         }
         for (int i = 0; i < HEAD_SIZE; i++) {
             query[i] = (float) random.nextGaussian();
@@ -105,5 +113,13 @@ public class OpsBenchmark {
     public float attentionAddScaled() {
         ArrayMath.addScaled(accumulated, 0, 1e-3f, key, 0, HEAD_SIZE);
         return accumulated[0];
+    }
+
+    /** SwiGLU's gating of a 5632-wide FFN activation, silu(gate) * up; includes a 22 KB copy of the gate. */
+    @Benchmark
+    public float swiglu() {
+        System.arraycopy(gate, 0, gated, 0, FFN);
+        ArrayMath.swiglu(gated, up, FFN);
+        return gated[FFN - 1];
     }
 }
