@@ -2,7 +2,9 @@ package io.herd.engine.cli;
 
 import io.herd.engine.batch.BatchScheduler;
 import io.herd.engine.batch.GenerationHandle;
+import io.herd.engine.batch.GenerationListener;
 import io.herd.engine.batch.SchedulerConfig;
+import io.herd.engine.generate.Delta;
 import io.herd.engine.generate.GenerationRequest;
 import io.herd.engine.generate.SamplingParameters;
 import io.herd.engine.gguf.GGUFFile;
@@ -24,6 +26,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalInt;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * {@code herd bench}: prompt and decode speed, batched throughput and the prefix cache's effect, measured
@@ -155,13 +159,35 @@ final class BenchCommand {
         try (BatchScheduler scheduler = new BatchScheduler(model, config)) {
             SamplingParameters greedy = SamplingParameters.greedy(genTokens);
             List<GenerationHandle> handles = new ArrayList<>();
+            // Deltas go to a listener on the scheduler thread, as in llama-bench: no thread of this process wakes per
+            // token. (A pulling consumer is woken for every token, and on 2 vCPUs that wake-up preempts a compute
+            // thread: the other one then waits for it at the next parallel loop.)
+            CountDownLatch finished = new CountDownLatch(batch);
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            GenerationListener listener = new GenerationListener() {
+                @Override
+                public void onDelta(Delta delta) {
+                    if (delta.isLast()) {
+                        finished.countDown();
+                    }
+                }
+
+                @Override
+                public void onError(Throwable error) {
+                    failure.compareAndSet(null, error);
+                    finished.countDown();
+                }
+            };
             long start = System.nanoTime();
             for (int b = 0; b < batch; b++) {
                 int[] prompt = prompt(model.tokenizer(), unit, promptTokens, variant + b);
-                handles.add(scheduler.submit(GenerationRequest.of(prompt, greedy)));
+                handles.add(scheduler.submit(GenerationRequest.of(prompt, greedy), listener));
+            }
+            finished.await();
+            if (failure.get() != null) {
+                throw new IllegalStateException("generation failed: " + failure.get().getMessage(), failure.get());
             }
             for (GenerationHandle handle : handles) {
-                handle.collect();
                 if (handle.usage().completionTokens() != genTokens) {
                     throw new IllegalStateException("generated " + handle.usage().completionTokens() + " tokens, expected "
                             + genTokens + " (finish reason " + handle.finishReason().orElse(null) + ")");
