@@ -23,12 +23,6 @@ public final class ArrayMath {
      */
     public static void attentionScores(float[] q, int qOffset, float[] keys, int[] offsets, int kvOffset, int headSize,
                                        float scale, float[] scores, int n) {
-        if (Kernels.VECTOR && headSize >= 16) {
-            for (int t = 0; t < n; t++) {
-                scores[t] = VectorKernels.dot(q, qOffset, keys, offsets[t] + kvOffset, headSize) * scale;
-            }
-            return;
-        }
         for (int t = 0; t < n; t++) {
             scores[t] = dot(q, qOffset, keys, offsets[t] + kvOffset, headSize) * scale;
         }

@@ -18,7 +18,7 @@ public final class Parallel implements AutoCloseable {
 
     /**
      * How long an idle worker (or the caller waiting for workers) spins before it parks. It must outlast the serial
-     * work between two loops of a forward pass (the SwiGLU of a 1B layer takes some 100 µs): waking a parked thread
+     * work between two loops of a forward pass (norms, RoPE, activation quantization): waking a parked thread
      * costs 50 µs or more on a VM, during which the caller runs every chunk itself. Counted in time, not in
      * iterations, because the cost of a spin-wait hint differs by CPU (a few ns here, 100+ elsewhere).
      */

@@ -8,6 +8,7 @@ import jdk.incubator.vector.VectorSpecies;
 
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
+import java.util.function.Function;
 
 /**
  * Matrix-matrix product of Q8_0 or Q4_0 weights with 2 or more Q8_0 inputs (a prompt chunk, or the decode
@@ -46,6 +47,9 @@ final class QuantizedGemm {
     private QuantizedGemm() {
     }
 
+    private static final float[] ZERO_FLOATS = new float[64];
+    private static final short[] ZERO_SHORTS = new short[64];
+
     private static final class PackedInputs {
         /** Q8_0: the quants as floats in {@link MatmulInput#q8PermutedFloats} order, {@code [group][block][input][32]}. */
         float[] quants = new float[0];
@@ -56,59 +60,42 @@ final class QuantizedGemm {
 
         /** Packs {@code count} inputs for Q8_0 weights; slots of the last group beyond {@code count} hold zeros. */
         void packQ8_0(MatmulInput[] inputs, int count, int groups, int blocks) {
-            int values = groups * GROUP * blocks * 32;
-            if (quants.length < values) {
-                quants = new float[values];
+            if (quants.length < groups * GROUP * blocks * 32) {
+                quants = new float[groups * GROUP * blocks * 32];
             }
+            interleave(inputs, count, groups, blocks, 32, MatmulInput::q8PermutedFloats, quants, ZERO_FLOATS);
             packScales(inputs, count, groups, blocks);
-            for (int i = 0; i < groups * GROUP; i++) {
-                int g = i / GROUP;
-                int n = i % GROUP;
-                float[] permuted = i < count ? inputs[i].q8PermutedFloats() : null;
-                for (int b = 0; b < blocks; b++) {
-                    int slot = (g * blocks + b) * GROUP + n;
-                    if (permuted != null) {
-                        System.arraycopy(permuted, b * 32, quants, slot * 32, 32);
-                    } else {
-                        java.util.Arrays.fill(quants, slot * 32, slot * 32 + 32, 0f);
-                    }
-                }
-            }
         }
 
         /** Packs {@code count} inputs for Q4_0 weights ({@code blocks} even); slots beyond {@code count} hold zeros. */
         void packQ4_0(MatmulInput[] inputs, int count, int groups, int blocks) {
-            int pairCount = blocks / 2;
-            int values = groups * GROUP * pairCount * 64;
-            if (pairs.length < values) {
-                pairs = new short[values];
+            if (pairs.length < groups * GROUP * blocks * 32) {
+                pairs = new short[groups * GROUP * blocks * 32];
             }
+            interleave(inputs, count, groups, blocks / 2, 64, MatmulInput::q4Pairs, pairs, ZERO_SHORTS);
             packScales(inputs, count, groups, blocks);
-            for (int i = 0; i < groups * GROUP; i++) {
-                int g = i / GROUP;
-                int n = i % GROUP;
-                short[] q = i < count ? inputs[i].q4Pairs() : null;
-                for (int p = 0; p < pairCount; p++) {
-                    int slot = (g * pairCount + p) * GROUP + n;
-                    if (q != null) {
-                        System.arraycopy(q, p * 64, pairs, slot * 64, 64);
-                    } else {
-                        java.util.Arrays.fill(pairs, slot * 64, slot * 64 + 64, (short) 0);
-                    }
-                }
-            }
         }
 
         private void packScales(MatmulInput[] inputs, int count, int groups, int blocks) {
             if (scales.length < groups * GROUP * blocks) {
                 scales = new float[groups * GROUP * blocks];
             }
+            interleave(inputs, count, groups, blocks, 1, MatmulInput::q8Scales, scales, ZERO_FLOATS);
+        }
+
+        /**
+         * {@code packed[((g * units + u) * GROUP + n) * length ..]} = unit u of {@code form} of input {@code g * GROUP + n}
+         * (zeros past {@code count}). The forms are made here, on the calling thread, before rows fan out.
+         */
+        private static void interleave(MatmulInput[] inputs, int count, int groups, int units, int length,
+                                       Function<MatmulInput, Object> form, Object packed, Object zeros) {
             for (int i = 0; i < groups * GROUP; i++) {
                 int g = i / GROUP;
                 int n = i % GROUP;
-                float[] d = i < count ? inputs[i].q8Scales() : null;
-                for (int b = 0; b < blocks; b++) {
-                    scales[(g * blocks + b) * GROUP + n] = d != null ? d[b] : 0f;
+                Object source = i < count ? form.apply(inputs[i]) : zeros;
+                for (int u = 0; u < units; u++) {
+                    int slot = (g * units + u) * GROUP + n;
+                    System.arraycopy(source, i < count ? u * length : 0, packed, slot * length, length);
                 }
             }
         }

@@ -14,16 +14,7 @@ class ParallelTest {
     void everyIndexRunsExactlyOnceInEachOfManyLoops() {
         try (Parallel pool = Parallel.create(3)) {
             for (int loop = 0; loop < 2_000; loop++) {
-                int count = 1 + loop % 97;
-                AtomicIntegerArray hits = new AtomicIntegerArray(count);
-                pool.forRange(count, (start, end) -> {
-                    for (int i = start; i < end; i++) {
-                        hits.incrementAndGet(i);
-                    }
-                });
-                for (int i = 0; i < count; i++) {
-                    assertThat(hits.get(i)).as("loop %d index %d", loop, i).isEqualTo(1);
-                }
+                assertEveryIndexRunsOnce(pool, 1 + loop % 97, "loop " + loop);
             }
         }
     }
@@ -33,15 +24,7 @@ class ParallelTest {
         try (Parallel pool = Parallel.create(2)) {
             for (int loop = 0; loop < 5; loop++) {
                 Thread.sleep(5); // longer than the spin: the worker parks, and may wake after the loop is done
-                AtomicIntegerArray hits = new AtomicIntegerArray(64);
-                pool.forRange(64, (start, end) -> {
-                    for (int i = start; i < end; i++) {
-                        hits.incrementAndGet(i);
-                    }
-                });
-                for (int i = 0; i < 64; i++) {
-                    assertThat(hits.get(i)).isEqualTo(1);
-                }
+                assertEveryIndexRunsOnce(pool, 64, "loop " + loop);
             }
         }
     }
@@ -54,15 +37,19 @@ class ParallelTest {
                     throw new IllegalStateException("chunk with 50");
                 }
             })).isInstanceOf(IllegalStateException.class).hasMessage("chunk with 50");
-            AtomicIntegerArray hits = new AtomicIntegerArray(100);
-            pool.forRange(100, (start, end) -> {
-                for (int i = start; i < end; i++) {
-                    hits.incrementAndGet(i);
-                }
-            });
-            for (int i = 0; i < 100; i++) {
-                assertThat(hits.get(i)).isEqualTo(1);
+            assertEveryIndexRunsOnce(pool, 100, "after the failure");
+        }
+    }
+
+    private static void assertEveryIndexRunsOnce(Parallel pool, int count, String what) {
+        AtomicIntegerArray hits = new AtomicIntegerArray(count);
+        pool.forRange(count, (start, end) -> {
+            for (int i = start; i < end; i++) {
+                hits.incrementAndGet(i);
             }
+        });
+        for (int i = 0; i < count; i++) {
+            assertThat(hits.get(i)).as("%s, index %d", what, i).isEqualTo(1);
         }
     }
 }
