@@ -130,7 +130,7 @@ public final class GGUFLlamaReader {
             throw gguf.error("tensor '" + name + "': shape mismatch, expected [" + columns + ", " + rows + "] but found "
                     + Arrays.toString(info.shape()));
         }
-        FloatTensor tensor = FloatTensor.of(info.type(), gguf.tensorData(name), info.elementCount(), gguf.arena());
+        FloatTensor tensor = FloatTensor.of(info.type(), gguf.tensorData(name), info.elementCount(), columns, gguf.arena());
         if (FloatTensor.isRepackedAtLoad(info.type())) {
             gguf.releasePages(name);
         }

@@ -34,6 +34,14 @@ public abstract sealed class FloatTensor
      * takes its memory from {@code arena} and no longer reads {@code data}.
      */
     public static FloatTensor of(GGMLType type, MemorySegment data, long size, Arena arena) {
+        return of(type, data, size, size, arena);
+    }
+
+    /**
+     * The same for a matrix of rows of {@code rowLength} elements: a layout that depends on rows (Q4_0's groups start
+     * at each row) uses it.
+     */
+    public static FloatTensor of(GGMLType type, MemorySegment data, long size, long rowLength, Arena arena) {
         if (size % type.blockSize() != 0) {
             throw new IllegalArgumentException(size + " elements are not a whole number of " + type + " blocks");
         }
@@ -47,7 +55,7 @@ public abstract sealed class FloatTensor
             case F16 -> new F16Tensor(data, size);
             case BF16 -> new BF16Tensor(data, size);
             case Q8_0 -> new Q8_0Tensor(data, size);
-            case Q4_0 -> Q4_0Tensor.repack(data, size, arena);
+            case Q4_0 -> Q4_0Tensor.repack(data, size, rowLength, arena);
             case Q4_K -> new Q4_KTensor(data, size);
             case Q5_K -> new Q5_KTensor(data, size);
             case Q6_K -> new Q6_KTensor(data, size);

@@ -25,9 +25,11 @@ public final class MatmulInput {
     private byte[] q8 = new byte[0];
     private float[] q8Scales = new float[0];
     private boolean q8Ready;
-    /** The quants as 16-bit values in the order of the Q4_0 kernels' block pairs. */
-    private short[] q4Pairs = new short[0];
-    private boolean q4PairsReady;
+    /** The Q4_0 kernels' form: quants as 16-bit values in {@link Q4_0Tensor}'s group order, 8 * block sums, scales. */
+    private short[] q4Groups = new short[0];
+    private short[] q4EightSums = new short[0];
+    private float[] q4GroupScales = new float[0];
+    private boolean q4GroupsReady;
     /** The same, each block reordered as the Q8_0 weight kernels decode it: position 8k+j holds quant 4j+k. */
     private float[] q8Permuted = new float[0];
     private boolean q8PermutedReady;
@@ -53,7 +55,7 @@ public final class MatmulInput {
         this.length = length;
         this.roundedFormat = null;
         this.q8Ready = false;
-        this.q4PairsReady = false;
+        this.q4GroupsReady = false;
         this.q8PermutedReady = false;
         this.qKReady = false;
         return this;
@@ -105,30 +107,60 @@ public final class MatmulInput {
     }
 
     /**
-     * For the Q4_0 kernels ({@link Q4_0Tensor}'s block pairs): the Q8_0 quants as shorts, 64 per pair of blocks
-     * {@code (2p, 2p+1)}, in 4 runs of 16 (k = 0..3) where position {@code 2j + h} holds quant {@code 8k + j} of
-     * block {@code 2p + h}, so each run meets nibble k of the pair's 16 weight words. A missing last block is 0.
-     * Call it on the thread that prepares the input, before worker threads read it (see {@link FloatTensor#prepare}).
+     * For the Q4_0 kernels ({@link Q4_0Tensor}'s groups of 16 blocks): the Q8_0 quants as shorts, 512 per group, in
+     * runs of 16 where position {@code 64t + 16k + l} holds quant {@code 4t + k} of block {@code 16g + l}, so each run
+     * meets nibble k of the weights' run t. Blocks past the end of the input are 0. Call it (and so make
+     * {@link #q4EightSums} and {@link #q4GroupScales}) on the thread that prepares the input, before worker threads
+     * read it (see {@link FloatTensor#prepare}).
      */
-    public short[] q4Pairs() {
+    public short[] q4Groups() {
+        prepareQ4Groups();
+        return q4Groups;
+    }
+
+    /**
+     * 8 times the sum of each block's quants, 16 per group: the kernels multiply the unsigned nibbles and subtract
+     * this, which equals multiplying {@code nibble - 8}.
+     */
+    public short[] q4EightSums() {
+        prepareQ4Groups();
+        return q4EightSums;
+    }
+
+    /**
+     * The block scales, 16 per group in the order the kernels split a group's 16-bit lanes into two float vectors:
+     * blocks {@code 0, 2, .., 14} then {@code 1, 3, .., 15}. Missing blocks have scale 0.
+     */
+    public float[] q4GroupScales() {
+        prepareQ4Groups();
+        return q4GroupScales;
+    }
+
+    private void prepareQ4Groups() {
         prepareQ8_0();
-        if (!q4PairsReady) {
-            int blocks = length / Q8_0_BLOCK;
-            int pairs = (blocks + 1) / 2;
-            if (q4Pairs.length < pairs * 64) {
-                q4Pairs = new short[pairs * 64];
-            }
-            for (int b = 0; b < 2 * pairs; b++) {
-                int base = (b / 2) * 64 + (b % 2);
-                for (int k = 0; k < 4; k++) {
-                    for (int j = 0; j < 8; j++) {
-                        q4Pairs[base + 16 * k + 2 * j] = b < blocks ? q8[b * Q8_0_BLOCK + 8 * k + j] : 0;
-                    }
-                }
-            }
-            q4PairsReady = true;
+        if (q4GroupsReady) {
+            return;
         }
-        return q4Pairs;
+        int blocks = length / Q8_0_BLOCK;
+        int groups = (blocks + 15) / 16;
+        if (q4Groups.length < groups * 512) {
+            q4Groups = new short[groups * 512];
+            q4EightSums = new short[groups * 16];
+            q4GroupScales = new float[groups * 16];
+        }
+        for (int b = 0; b < groups * 16; b++) {
+            int group = b / 16;
+            int lane = b % 16;
+            int sum = 0;
+            for (int e = 0; e < Q8_0_BLOCK; e++) {
+                byte q = b < blocks ? q8[b * Q8_0_BLOCK + e] : 0;
+                q4Groups[group * 512 + (e / 4) * 64 + (e % 4) * 16 + lane] = q;
+                sum += q;
+            }
+            q4EightSums[b] = (short) (8 * sum);
+            q4GroupScales[group * 16 + (lane % 2) * 8 + lane / 2] = b < blocks ? q8Scales[b] : 0f;
+        }
+        q4GroupsReady = true;
     }
 
     /**

@@ -7,65 +7,96 @@ import java.lang.foreign.MemorySegment;
 
 /**
  * ggml block_q4_0 weights (32 values per block: fp16 scale d, 32 nibbles, value = (nibble - 8) * d), repacked at
- * load so that the kernels decode two blocks with one 32-byte load and 16-bit shifts and masks:
+ * load into groups of 16 blocks in which block l of the group owns 16-bit lane l of every vector:
  * <ul>
- *   <li>{@code data}: blocks in pairs {@code (2p, 2p+1)}, 32 bytes per pair as 16 little-endian shorts. A block's
- *       8 words are {@code w_j = n(j) | n(8+j) << 4 | n(16+j) << 8 | n(24+j) << 12} (n(e): the nibble of element
- *       e); short {@code 2j} of a pair is {@code w_j} of block {@code 2p} and short {@code 2j+1} that of block
- *       {@code 2p+1}. Decoding nibble k of all 16 shorts gives both blocks' elements {@code 8k+j} side by side,
- *       and the sum of the 16-bit products over k, read as 8 ints, is split into the two blocks by one shift each.
- *       In ggml's layout byte {@code i} holds elements {@code i} and {@code i + 16}, and splitting it takes byte
- *       shuffles.</li>
- *   <li>{@code scales}: the fp16 scales, 2 bytes per block, contiguous (in ggml they sit at an 18-byte stride
- *       between the quants, which costs unaligned loads).</li>
+ *   <li>{@code data}: 256 bytes per group, 8 runs t = 0..7 of 16 little-endian shorts; short l of run t holds
+ *       elements {@code 4t .. 4t+3} of block l, element {@code 4t+k} in bits {@code 4k..4k+3}. One 32-byte load and
+ *       a shift and mask per k give one element of all 16 blocks, so a multiply-add per element against the
+ *       activations in the same order ({@link MatmulInput#q4Groups}) leaves every block's exact dot product in its
+ *       own lane: no horizontal sums, and the 16 scales are applied with two vector multiply-adds.</li>
+ *   <li>{@code scales}: the group's 16 fp16 scales, 32 bytes, converted in vector form by the kernels.</li>
  * </ul>
- * An odd block count is padded with a block of value 0. The vector kernels take rows of whole pairs (an even number
- * of blocks per row, which every Llama shape has: dimensions are multiples of 64); other rows take the scalar loop.
- * llama.cpp repacks Q4_0 on AVX2 for the same reason.
+ * Each row (of {@code rowLength} elements, given at load) starts a new group; a row whose block count is not a
+ * multiple of 16 is padded with blocks of value 0 (scale 0, nibbles 8). llama.cpp repacks Q4_0 on AVX2 for the same
+ * reason: the ggml layout puts elements i and i + 16 in one byte and the scale at an 18-byte stride.
  */
 public final class Q4_0Tensor extends FloatTensor {
 
     static final int BLOCK = 32;
     static final int GGML_BLOCK_BYTES = 18;
-    /** Bytes of quants per pair of blocks. */
-    static final int PAIR_BYTES = 32;
+    static final int GROUP_BLOCKS = 16;
+    static final int GROUP_ELEMENTS = GROUP_BLOCKS * BLOCK;
+    /** Bytes of quants per group of 16 blocks. */
+    static final int GROUP_BYTES = 256;
+    /** Bytes of fp16 scales per group. */
+    static final int GROUP_SCALE_BYTES = 32;
 
     private final MemorySegment scales;
+    private final long rowLength;
+    private final long groupsPerRow;
 
-    private Q4_0Tensor(MemorySegment quants, MemorySegment scales, long size) {
+    private Q4_0Tensor(MemorySegment quants, MemorySegment scales, long size, long rowLength) {
         super(quants, size);
         this.scales = scales;
+        this.rowLength = rowLength;
+        this.groupsPerRow = groupsFor(rowLength);
     }
 
-    /** Repacks {@code size} elements of ggml Q4_0 blocks from {@code ggml} into memory of {@code arena}. */
-    static Q4_0Tensor repack(MemorySegment ggml, long size, Arena arena) {
-        long blocks = size / BLOCK;
-        long pairs = (blocks + 1) / 2;
-        MemorySegment quants = arena.allocate(pairs * PAIR_BYTES, 64);
-        MemorySegment scales = arena.allocate(pairs * 4, 64);
-        for (long b = 0; b < blocks; b++) {
-            long from = b * GGML_BLOCK_BYTES;
-            scales.set(Numbers.SHORT_LE, 2 * b, ggml.get(Numbers.SHORT_LE, from));
-            long low = ggml.get(Numbers.LONG_LE, from + 2);   // bytes 0..7: elements 0..7 and 16..23
-            long high = ggml.get(Numbers.LONG_LE, from + 10); // bytes 8..15: elements 8..15 and 24..31
-            for (int j = 0; j < 8; j++) {
-                int first = (int) (low >>> (8 * j)) & 0xFF;
-                int second = (int) (high >>> (8 * j)) & 0xFF;
-                int word = (first & 0x0F) | (second & 0x0F) << 4 | (first >>> 4) << 8 | (second >>> 4) << 12;
-                quants.set(Numbers.SHORT_LE, wordOffset(b, j), (short) word);
-            }
-        }
-        if (blocks % 2 == 1) {
-            for (int j = 0; j < 8; j++) {
-                quants.set(Numbers.SHORT_LE, wordOffset(blocks, j), (short) 0x8888); // nibbles 8: value 0
-            }
-        }
-        return new Q4_0Tensor(quants, scales, size);
+    /** Groups that hold {@code elements} elements (a multiple of 32), the last one padded. */
+    static long groupsFor(long elements) {
+        return (elements / BLOCK + GROUP_BLOCKS - 1) / GROUP_BLOCKS;
     }
 
-    /** Byte offset in {@code data} of word {@code j} (elements j, 8+j, 16+j, 24+j) of block {@code block}. */
-    static long wordOffset(long block, int j) {
-        return (block >>> 1) * PAIR_BYTES + 4L * j + 2 * (block & 1);
+    /**
+     * Repacks {@code size} elements of ggml Q4_0 blocks from {@code ggml}, rows of {@code rowLength} elements (a
+     * multiple of 32 that divides {@code size}), into memory of {@code arena}.
+     */
+    static Q4_0Tensor repack(MemorySegment ggml, long size, long rowLength, Arena arena) {
+        if (rowLength <= 0 || rowLength % BLOCK != 0 || size % rowLength != 0) {
+            throw new IllegalArgumentException("Q4_0 rows of " + rowLength + " elements do not tile " + size + " elements");
+        }
+        long rows = size / rowLength;
+        long blocksPerRow = rowLength / BLOCK;
+        long groups = rows * groupsFor(rowLength);
+        MemorySegment quants = arena.allocate(groups * GROUP_BYTES, 64);
+        MemorySegment scales = arena.allocate(groups * GROUP_SCALE_BYTES, 64);
+        Q4_0Tensor tensor = new Q4_0Tensor(quants, scales, size, rowLength);
+        quants.fill((byte) 0x88); // padding blocks: nibbles 8 (value 0) and scale 0
+        for (long row = 0; row < rows; row++) {
+            for (long b = 0; b < blocksPerRow; b++) {
+                long from = (row * blocksPerRow + b) * GGML_BLOCK_BYTES;
+                long group = row * tensor.groupsPerRow + b / GROUP_BLOCKS;
+                int lane = (int) (b % GROUP_BLOCKS);
+                scales.set(Numbers.SHORT_LE, scaleOffset(group, lane), ggml.get(Numbers.SHORT_LE, from));
+                long low = ggml.get(Numbers.LONG_LE, from + 2);   // bytes 0..7: elements 0..7 and 16..23
+                long high = ggml.get(Numbers.LONG_LE, from + 10); // bytes 8..15: elements 8..15 and 24..31
+                for (int t = 0; t < 8; t++) {
+                    int word = 0;
+                    for (int k = 0; k < 4; k++) {
+                        word |= ggmlNibble(low, high, 4 * t + k) << (4 * k);
+                    }
+                    quants.set(Numbers.SHORT_LE, wordOffset(group, lane, t), (short) word);
+                }
+            }
+        }
+        return tensor;
+    }
+
+    /** Nibble of element {@code e} of a ggml block whose quant bytes are {@code low} (0..7) and {@code high} (8..15). */
+    private static int ggmlNibble(long low, long high, int e) {
+        int i = e % 16;
+        long bytes = i < 8 ? low : high;
+        int packed = (int) (bytes >>> (8 * (i % 8))) & 0xFF;
+        return e < 16 ? packed & 0x0F : packed >>> 4;
+    }
+
+    /** Byte offset in {@code data} of run {@code t} (elements 4t..4t+3) of lane {@code lane} of group {@code group}. */
+    static long wordOffset(long group, int lane, int t) {
+        return group * GROUP_BYTES + 32L * t + 2L * lane;
+    }
+
+    static long scaleOffset(long group, int lane) {
+        return group * GROUP_SCALE_BYTES + 2L * lane;
     }
 
     @Override
@@ -78,51 +109,77 @@ public final class Q4_0Tensor extends FloatTensor {
         return ActivationFormat.Q8_0;
     }
 
-    /** The fp16 scales, 2 bytes per block ({@link #segment()} holds the quants). */
+    /** The fp16 scales, 32 bytes per group ({@link #segment()} holds the quants). */
     MemorySegment scales() {
         return scales;
     }
 
-    private int nibble(long block, int within) {
-        int packed = data.get(Numbers.SHORT_LE, wordOffset(block, within % 8));
-        return (packed >>> (4 * (within / 8))) & 0x0F;
+    /** The group that holds element {@code index} (a block's first element or any other). */
+    private long group(long index) {
+        return (index / rowLength) * groupsPerRow + (index % rowLength) / GROUP_ELEMENTS;
     }
 
-    private float scale(long block) {
-        return Numbers.halfToFloat(scales.get(Numbers.SHORT_LE, 2 * block));
+    private static int lane(long index, long rowLength) {
+        return (int) ((index % rowLength) / BLOCK % GROUP_BLOCKS);
+    }
+
+    private int nibble(long index) {
+        int within = (int) (index % BLOCK);
+        int packed = data.get(Numbers.SHORT_LE, wordOffset(group(index), lane(index, rowLength), within / 4));
+        return (packed >>> (4 * (within % 4))) & 0x0F;
+    }
+
+    private float scale(long index) {
+        return Numbers.halfToFloat(scales.get(Numbers.SHORT_LE, scaleOffset(group(index), lane(index, rowLength))));
     }
 
     @Override
     public float getFloat(long index) {
-        long block = index / BLOCK;
-        return (nibble(block, (int) (index % BLOCK)) - 8) * scale(block);
+        return (nibble(index) - 8) * scale(index);
+    }
+
+    /**
+     * Whether elements {@code [offset, offset + n)} are whole groups of one row (what the vector kernels read): they
+     * start a group and end on a group boundary or at the row's end.
+     */
+    boolean inWholeGroups(long offset, long n) {
+        long column = offset % rowLength;
+        return column % GROUP_ELEMENTS == 0 && n % BLOCK == 0 && column + n <= rowLength
+                && (n % GROUP_ELEMENTS == 0 || column + n == rowLength);
     }
 
     @Override
     public float dot(long thisOffset, MatmulInput input, int size) {
-        long firstBlock = thisOffset / BLOCK;
-        int blocks = size / BLOCK;
-        if (Kernels.VECTOR && inWholePairs(firstBlock, blocks)) {
-            return VectorKernels.dotQ4_0(data, scales, firstBlock / 2, input.q4Pairs(), input.q8Scales(), blocks / 2);
+        if (Kernels.VECTOR && inWholeGroups(thisOffset, size)) {
+            return VectorKernels.dotQ4_0(data, scales, group(thisOffset), input.q4Groups(), input.q4EightSums(),
+                    input.q4GroupScales(), (int) groupsFor(size));
         }
-        return ScalarKernels.dotQ4_0(data, scales, firstBlock, input.q8Quants(), input.q8Scales(), blocks);
+        return dotScalar(thisOffset, input.q8Quants(), input.q8Scales(), size);
     }
 
-    /** Whether a row of {@code blocks} blocks from {@code firstBlock} covers whole pairs (what the vector kernels read). */
-    static boolean inWholePairs(long firstBlock, int blocks) {
-        return firstBlock % 2 == 0 && blocks % 2 == 0;
+    /** ggml's Q4_0 x Q8_0 order: per block the exact integer dot, then {@code sum += dot * (d_w * d_x)}. */
+    float dotScalar(long thisOffset, byte[] xq, float[] xd, int size) {
+        float sum = 0;
+        for (int b = 0; b < size / BLOCK; b++) {
+            long first = thisOffset + (long) b * BLOCK;
+            int dot = 0;
+            for (int e = 0; e < BLOCK; e++) {
+                dot += (nibble(first + e) - 8) * xq[b * BLOCK + e];
+            }
+            sum += dot * (scale(first) * xd[b]);
+        }
+        return sum;
     }
 
     @Override
     public float dot(long thisOffset, float[] that, int thatOffset, int size) {
         float sum = 0;
         for (int i = 0; i < size; i += BLOCK) {
-            long block = (thisOffset + i) / BLOCK;
             float blockSum = 0;
             for (int e = 0; e < BLOCK; e++) {
-                blockSum += (nibble(block, e) - 8) * that[thatOffset + i + e];
+                blockSum += (nibble(thisOffset + i + e) - 8) * that[thatOffset + i + e];
             }
-            sum += blockSum * scale(block);
+            sum += blockSum * scale(thisOffset + i);
         }
         return sum;
     }
@@ -134,33 +191,38 @@ public final class Q4_0Tensor extends FloatTensor {
             return;
         }
         for (int i = 0; i < n; i += BLOCK) {
-            long block = (offset + i) / BLOCK;
-            float d = scale(block);
-            for (int j = 0; j < 8; j++) {
-                int packed = data.get(Numbers.SHORT_LE, wordOffset(block, j));
+            long first = offset + i;
+            long group = group(first);
+            int lane = lane(first, rowLength);
+            float d = scale(first);
+            for (int t = 0; t < 8; t++) {
+                int packed = data.get(Numbers.SHORT_LE, wordOffset(group, lane, t));
                 for (int k = 0; k < 4; k++) {
-                    dst[dstOffset + i + 8 * k + j] = (((packed >>> (4 * k)) & 0x0F) - 8) * d;
+                    dst[dstOffset + i + 4 * t + k] = (((packed >>> (4 * k)) & 0x0F) - 8) * d;
                 }
             }
         }
     }
 
-    /** Rows of whole pairs take {@link QuantizedGemm}; others the single-row loop (scalar, the same as one input). */
+    /**
+     * Matrices whose rows are whole groups take {@link QuantizedGemm} (row r then starts at group {@code r * groups});
+     * others the single-row loop.
+     */
     @Override
     boolean multiplyBatch(MatmulInput[] inputs, int count, float[][] outputs, int[] outputOffsets, int rows, int cols, Parallel pool) {
-        if (cols % (2 * BLOCK) != 0) {
+        if (cols != rowLength && (rowLength % GROUP_ELEMENTS != 0 || cols % GROUP_ELEMENTS != 0)) {
             return false;
         }
         QuantizedGemm.multiplyQ4_0(data, scales, inputs, count, outputs, outputOffsets, rows, cols, pool);
         return true;
     }
 
-    /** The vector kernel reads {@link MatmulInput#q4Pairs}: made here, before rows fan out. */
+    /** The vector kernel reads {@link MatmulInput#q4Groups}: made here, before rows fan out. */
     @Override
     protected void prepare(MatmulInput x) {
         super.prepare(x);
         if (Kernels.VECTOR) {
-            x.q4Pairs();
+            x.q4Groups();
         }
     }
 }

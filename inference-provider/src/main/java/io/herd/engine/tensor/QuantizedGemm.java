@@ -13,17 +13,18 @@ import java.util.function.Function;
 /**
  * Matrix-matrix product of Q8_0 or Q4_0 weights with 2 or more Q8_0 inputs (a prompt chunk, or the decode
  * steps of a batch). The inputs are packed in groups of 8 (Q8_0: {@code [group][block][input][32]} exact quants as
- * floats; Q4_0: {@code [group][pair][input][64]} quants as shorts; a short last group padded with zeros) so one array
- * walk feeds every input; each thread takes tiles of 16 weight rows and runs every group over the tile while it is in
- * cache, each row streamed whole (the hardware prefetcher follows it; cutting rows into column chunks measured
- * slower). Each weight block is decoded once per 4 inputs.
+ * floats; Q4_0: {@code [group][weight group][run][input][16]} quants as shorts; a short last group padded with zeros)
+ * so one array walk feeds every input; each thread takes tiles of 16 weight rows and runs every group over the tile
+ * while it is in cache, each row streamed whole (the hardware prefetcher follows it; cutting rows into column chunks
+ * measured slower). Each weight block is decoded once per 4 inputs.
  *
  * <p>Bit-identical to the single-input kernels ({@link VectorKernels#dotQ8_0}, {@link VectorKernels#dotQ4_0}):
- * per block every lane sums the same four products (Q8_0: quants {@code 4j..4j+3} in lane j, decoded the same
- * way from the same activation order; Q4_0: elements {@code j, j+8, j+16, j+24}, "- 8" applied), exact integers, so
- * the order of that sum does not matter; then {@code acc = sum * (d_w * d_x) + acc} in block order, and the lanes
- * are added as {@link VectorKernels#sum} does. So a sequence's tokens do not depend on which other sequences share
- * its batch. The per-input code is written out, not a helper: a helper C2 does not inline boxes its vector
+ * Q8_0: per block every lane sums the same four products (quants {@code 4j..4j+3} in lane j, decoded the same way
+ * from the same activation order), exact integers, so the order of that sum does not matter; then
+ * {@code acc = sum * (d_w * d_x) + acc} in block order, and the lanes are added as {@link VectorKernels#sum} does.
+ * Q4_0: every block's exact dot sits in its own 16-bit lane (wrapping sums, corrected by the activation sums), then
+ * the same per-lane multiply-add and the same final sum. So a sequence's tokens do not depend on which other sequences
+ * share its batch. The per-input code is written out, not a helper: a helper C2 does not inline boxes its vector
  * arguments and runs 3x slower.
  */
 final class QuantizedGemm {
@@ -53,10 +54,14 @@ final class QuantizedGemm {
     private static final class PackedInputs {
         /** Q8_0: the quants as floats in {@link MatmulInput#q8PermutedFloats} order, {@code [group][block][input][32]}. */
         float[] quants = new float[0];
-        /** Q4_0: the quants in {@link MatmulInput#q4Pairs} order, {@code [group][pair][input][64]}. */
-        short[] pairs = new short[0];
-        /** The activation scales, {@code [group][block][input]}. */
+        /** Q8_0: the activation scales, {@code [group][block][input]}. */
         float[] scales = new float[0];
+        /** Q4_0: the quants in {@link MatmulInput#q4Groups} order by runs of 16, {@code [group][weight group][run][input][16]}. */
+        short[] groupQuants = new short[0];
+        /** Q4_0: {@link MatmulInput#q4EightSums}, {@code [group][weight group][input][16]}. */
+        short[] eightSums = new short[0];
+        /** Q4_0: {@link MatmulInput#q4GroupScales}, {@code [group][weight group][input][16]}. */
+        float[] groupScales = new float[0];
 
         /** Packs {@code count} inputs for Q8_0 weights; slots of the last group beyond {@code count} hold zeros. */
         void packQ8_0(MatmulInput[] inputs, int count, int groups, int blocks) {
@@ -67,13 +72,16 @@ final class QuantizedGemm {
             packScales(inputs, count, groups, blocks);
         }
 
-        /** Packs {@code count} inputs for Q4_0 weights ({@code blocks} even); slots beyond {@code count} hold zeros. */
-        void packQ4_0(MatmulInput[] inputs, int count, int groups, int blocks) {
-            if (pairs.length < groups * GROUP * blocks * 32) {
-                pairs = new short[groups * GROUP * blocks * 32];
+        /** Packs {@code count} inputs for Q4_0 weights in {@code weightGroups} groups of 16 blocks; slots beyond {@code count} hold zeros. */
+        void packQ4_0(MatmulInput[] inputs, int count, int groups, int weightGroups) {
+            if (groupQuants.length < groups * GROUP * weightGroups * 512) {
+                groupQuants = new short[groups * GROUP * weightGroups * 512];
+                eightSums = new short[groups * GROUP * weightGroups * 16];
+                groupScales = new float[groups * GROUP * weightGroups * 16];
             }
-            interleave(inputs, count, groups, blocks / 2, 64, MatmulInput::q4Pairs, pairs, ZERO_SHORTS);
-            packScales(inputs, count, groups, blocks);
+            interleave(inputs, count, groups, weightGroups * 32, 16, MatmulInput::q4Groups, groupQuants, ZERO_SHORTS);
+            interleave(inputs, count, groups, weightGroups, 16, MatmulInput::q4EightSums, eightSums, ZERO_SHORTS);
+            interleave(inputs, count, groups, weightGroups, 16, MatmulInput::q4GroupScales, groupScales, ZERO_FLOATS);
         }
 
         private void packScales(MatmulInput[] inputs, int count, int groups, int blocks) {
@@ -182,20 +190,21 @@ final class QuantizedGemm {
     }
 
     /**
-     * The same for Q4_0 weights in {@link Q4_0Tensor}'s block pairs ({@code cols} a multiple of 64). Each pair is
-     * decoded once per pass of 4 inputs (two passes for 8). A short last group of {@value #SMALL_GROUP} inputs or
-     * fewer takes the single-input kernel per input instead, row by row so each row is read from memory once (a pass
-     * over padding costs more). The arithmetic per input is that of {@link VectorKernels#dotQ4_0}.
+     * The same for Q4_0 weights in {@link Q4_0Tensor}'s groups of 16 blocks, row r starting at group
+     * {@code r * groups(cols)}. Each run of 16 weight shorts is decoded once per pass of 4 inputs (two passes for 8).
+     * A short last group of {@value #SMALL_GROUP} inputs or fewer takes the single-input kernel per input instead, row
+     * by row so each row is read from memory once (a pass over padding costs more). The arithmetic per input is that
+     * of {@link VectorKernels#dotQ4_0}.
      */
     static void multiplyQ4_0(MemorySegment quants, MemorySegment scales, MatmulInput[] inputs, int count, float[][] outputs,
                              int[] outputOffsets, int rows, int cols, Parallel pool) {
-        int blocks = cols / 32;
-        int pairs = blocks / 2;
+        int weightGroups = (int) Q4_0Tensor.groupsFor(cols);
         int groups = (count + GROUP - 1) / GROUP;
         PackedInputs packed = PACKED.get();
-        packed.packQ4_0(inputs, count, groups, blocks);
-        short[] x = packed.pairs;
-        float[] xd = packed.scales;
+        packed.packQ4_0(inputs, count, groups, weightGroups);
+        short[] x = packed.groupQuants;
+        short[] eightSums = packed.eightSums;
+        float[] xd = packed.groupScales;
         int tiles = (rows + TILE_ROWS - 1) / TILE_ROWS;
         pool.forRange(tiles, (firstTile, endTile) -> {
             float[] acc = ACCUMULATORS.get();
@@ -205,22 +214,25 @@ final class QuantizedGemm {
                 for (int g = 0; g < groups; g++) {
                     int inGroup = Math.min(GROUP, count - g * GROUP);
                     for (int r = rowStart; r < rowEnd; r++) {
+                        long firstGroup = (long) r * weightGroups;
                         if (inGroup > SMALL_GROUP) {
-                            // Two passes of 4 inputs: 8 accumulators plus the decoded pair do not fit in 16 registers.
-                            q4_0(quants, scales, (long) r * pairs, pairs, x, xd, g, blocks, acc, 0);
+                            java.util.Arrays.fill(acc, 0, GROUP * 2 * LANES, 0f);
+                            // Two passes of 4 inputs: 8 sums plus the decoded run do not fit in 16 registers.
+                            q4_0(quants, scales, firstGroup, weightGroups, x, eightSums, xd, g, acc, 0);
                             if (inGroup > 4) {
-                                q4_0(quants, scales, (long) r * pairs, pairs, x, xd, g, blocks, acc, 4);
+                                q4_0(quants, scales, firstGroup, weightGroups, x, eightSums, xd, g, acc, 4);
                             }
                             for (int n = 0; n < inGroup; n++) {
-                                int a = n * LANES;
-                                outputs[g * GROUP + n][outputOffsets[g * GROUP + n] + r] =
-                                        VectorKernels.sum8(acc[a], acc[a + 1], acc[a + 2], acc[a + 3], acc[a + 4], acc[a + 5], acc[a + 6], acc[a + 7]);
+                                int a = n * 2 * LANES;
+                                outputs[g * GROUP + n][outputOffsets[g * GROUP + n] + r] = VectorKernels.sum8(
+                                        acc[a] + acc[a + 8], acc[a + 1] + acc[a + 9], acc[a + 2] + acc[a + 10], acc[a + 3] + acc[a + 11],
+                                        acc[a + 4] + acc[a + 12], acc[a + 5] + acc[a + 13], acc[a + 6] + acc[a + 14], acc[a + 7] + acc[a + 15]);
                             }
                         } else {
                             for (int n = 0; n < inGroup; n++) {
                                 MatmulInput in = inputs[g * GROUP + n];
                                 outputs[g * GROUP + n][outputOffsets[g * GROUP + n] + r] = VectorKernels.dotQ4_0(quants, scales,
-                                        (long) r * pairs, in.q4Pairs(), in.q8Scales(), pairs);
+                                        firstGroup, in.q4Groups(), in.q4EightSums(), in.q4GroupScales(), weightGroups);
                             }
                         }
                     }
@@ -230,56 +242,70 @@ final class QuantizedGemm {
     }
 
     /**
-     * One Q4_0 row (from pair {@code firstPair}) against 4 of the 8 packed inputs of group {@code group} (from input
-     * {@code first}); lane results go to {@code acc[8n..8n+7]} for input n.
+     * One Q4_0 row (from weight group {@code firstGroup}) against 4 of the 8 packed inputs of input group {@code group}
+     * (from input {@code first}); input n's even-block lanes go to {@code acc[16n..16n+7]}, its odd ones after them.
      */
-    private static void q4_0(MemorySegment quants, MemorySegment scales, long firstPair, int pairs, short[] x, float[] xd,
-                             int group, int blocks, float[] acc, int first) {
-        FloatVector acc0 = FloatVector.zero(F256);
-        FloatVector acc1 = FloatVector.zero(F256);
-        FloatVector acc2 = FloatVector.zero(F256);
-        FloatVector acc3 = FloatVector.zero(F256);
-        long quantsAt = firstPair * Q4_0Tensor.PAIR_BYTES;
-        long scalesAt = firstPair * 4;
-        for (int p = 0; p < pairs; p++) {
-            ShortVector words = ShortVector.fromMemorySegment(S256, quants, quantsAt + (long) p * Q4_0Tensor.PAIR_BYTES, LE);
-            ShortVector w0 = words.and((short) 0xF).sub((short) 8);
-            ShortVector w1 = words.lanewise(VectorOperators.LSHR, 4).and((short) 0xF).sub((short) 8);
-            ShortVector w2 = words.lanewise(VectorOperators.LSHR, 8).and((short) 0xF).sub((short) 8);
-            ShortVector w3 = words.lanewise(VectorOperators.LSHR, 12).sub((short) 8);
-            float d0 = Numbers.halfToFloat(scales.get(Numbers.SHORT_LE, scalesAt + 4L * p));
-            float d1 = Numbers.halfToFloat(scales.get(Numbers.SHORT_LE, scalesAt + 4L * p + 2));
-            int si = (group * blocks + 2 * p) * GROUP + first; // block 2p's scales; block 2p+1's at si + GROUP
-            int xi = ((group * pairs + p) * GROUP + first) * 64;
-            IntVector sums;
-            sums = w0.mul(ShortVector.fromArray(S256, x, xi)).add(w1.mul(ShortVector.fromArray(S256, x, xi + 16)))
-                    .add(w2.mul(ShortVector.fromArray(S256, x, xi + 32))).add(w3.mul(ShortVector.fromArray(S256, x, xi + 48))).reinterpretAsInts();
-            acc0 = ((FloatVector) sums.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0))
-                    .fma(FloatVector.broadcast(F256, d0 * xd[si]), acc0);
-            acc0 = ((FloatVector) sums.lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0))
-                    .fma(FloatVector.broadcast(F256, d1 * xd[si + GROUP]), acc0);
-            sums = w0.mul(ShortVector.fromArray(S256, x, xi + 64)).add(w1.mul(ShortVector.fromArray(S256, x, xi + 80)))
-                    .add(w2.mul(ShortVector.fromArray(S256, x, xi + 96))).add(w3.mul(ShortVector.fromArray(S256, x, xi + 112))).reinterpretAsInts();
-            acc1 = ((FloatVector) sums.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0))
-                    .fma(FloatVector.broadcast(F256, d0 * xd[si + 1]), acc1);
-            acc1 = ((FloatVector) sums.lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0))
-                    .fma(FloatVector.broadcast(F256, d1 * xd[si + 1 + GROUP]), acc1);
-            sums = w0.mul(ShortVector.fromArray(S256, x, xi + 128)).add(w1.mul(ShortVector.fromArray(S256, x, xi + 144)))
-                    .add(w2.mul(ShortVector.fromArray(S256, x, xi + 160))).add(w3.mul(ShortVector.fromArray(S256, x, xi + 176))).reinterpretAsInts();
-            acc2 = ((FloatVector) sums.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0))
-                    .fma(FloatVector.broadcast(F256, d0 * xd[si + 2]), acc2);
-            acc2 = ((FloatVector) sums.lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0))
-                    .fma(FloatVector.broadcast(F256, d1 * xd[si + 2 + GROUP]), acc2);
-            sums = w0.mul(ShortVector.fromArray(S256, x, xi + 192)).add(w1.mul(ShortVector.fromArray(S256, x, xi + 208)))
-                    .add(w2.mul(ShortVector.fromArray(S256, x, xi + 224))).add(w3.mul(ShortVector.fromArray(S256, x, xi + 240))).reinterpretAsInts();
-            acc3 = ((FloatVector) sums.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0))
-                    .fma(FloatVector.broadcast(F256, d0 * xd[si + 3]), acc3);
-            acc3 = ((FloatVector) sums.lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0))
-                    .fma(FloatVector.broadcast(F256, d1 * xd[si + 3 + GROUP]), acc3);
+    private static void q4_0(MemorySegment quants, MemorySegment scales, long firstGroup, int weightGroups, short[] x,
+                             short[] eightSums, float[] xd, int group, float[] acc, int first) {
+        long quantsAt = firstGroup * Q4_0Tensor.GROUP_BYTES;
+        long scalesAt = firstGroup * Q4_0Tensor.GROUP_SCALE_BYTES;
+        int ai = first * 2 * LANES;
+        for (int wg = 0; wg < weightGroups; wg++, quantsAt += Q4_0Tensor.GROUP_BYTES, scalesAt += Q4_0Tensor.GROUP_SCALE_BYTES) {
+            ShortVector sum0 = ShortVector.zero(S256);
+            ShortVector sum1 = sum0;
+            ShortVector sum2 = sum0;
+            ShortVector sum3 = sum0;
+            int xi = ((group * weightGroups + wg) * 32 * GROUP + first) * 16;
+            for (int t = 0; t < 8; t++, xi += 4 * GROUP * 16) {
+                ShortVector words = ShortVector.fromMemorySegment(S256, quants, quantsAt + 32L * t, LE);
+                ShortVector w0 = words.and((short) 0xF);
+                ShortVector w1 = words.lanewise(VectorOperators.LSHR, 4).and((short) 0xF);
+                ShortVector w2 = words.lanewise(VectorOperators.LSHR, 8).and((short) 0xF);
+                ShortVector w3 = words.lanewise(VectorOperators.LSHR, 12);
+                sum0 = sum0.add(w0.mul(ShortVector.fromArray(S256, x, xi))).add(w1.mul(ShortVector.fromArray(S256, x, xi + 128)))
+                        .add(w2.mul(ShortVector.fromArray(S256, x, xi + 256))).add(w3.mul(ShortVector.fromArray(S256, x, xi + 384)));
+                sum1 = sum1.add(w0.mul(ShortVector.fromArray(S256, x, xi + 16))).add(w1.mul(ShortVector.fromArray(S256, x, xi + 144)))
+                        .add(w2.mul(ShortVector.fromArray(S256, x, xi + 272))).add(w3.mul(ShortVector.fromArray(S256, x, xi + 400)));
+                sum2 = sum2.add(w0.mul(ShortVector.fromArray(S256, x, xi + 32))).add(w1.mul(ShortVector.fromArray(S256, x, xi + 160)))
+                        .add(w2.mul(ShortVector.fromArray(S256, x, xi + 288))).add(w3.mul(ShortVector.fromArray(S256, x, xi + 416)));
+                sum3 = sum3.add(w0.mul(ShortVector.fromArray(S256, x, xi + 48))).add(w1.mul(ShortVector.fromArray(S256, x, xi + 176)))
+                        .add(w2.mul(ShortVector.fromArray(S256, x, xi + 304))).add(w3.mul(ShortVector.fromArray(S256, x, xi + 432)));
+            }
+            // the scales as in VectorKernels.dotQ4_0, once per row group for the 4 inputs
+            IntVector halves = IntVector.fromMemorySegment(I256, scales, scalesAt, LE);
+            IntVector even = halves.and(0xFFFF);
+            IntVector odd = halves.lanewise(VectorOperators.LSHR, 16);
+            IntVector evenMagnitude = even.and(0x7FFF);
+            IntVector oddMagnitude = odd.and(0x7FFF);
+            FloatVector dEven = evenMagnitude.lanewise(VectorOperators.LSHL, 13).add(VectorKernels.HALF_EXPONENT_REBIAS).reinterpretAsFloats()
+                    .blend(((FloatVector) evenMagnitude.convert(VectorOperators.I2F, 0)).mul(VectorKernels.HALF_SUBNORMAL_UNIT),
+                            evenMagnitude.compare(VectorOperators.LT, VectorKernels.HALF_MIN_NORMAL).cast(F256))
+                    .reinterpretAsInts().or(even.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
+            FloatVector dOdd = oddMagnitude.lanewise(VectorOperators.LSHL, 13).add(VectorKernels.HALF_EXPONENT_REBIAS).reinterpretAsFloats()
+                    .blend(((FloatVector) oddMagnitude.convert(VectorOperators.I2F, 0)).mul(VectorKernels.HALF_SUBNORMAL_UNIT),
+                            oddMagnitude.compare(VectorOperators.LT, VectorKernels.HALF_MIN_NORMAL).cast(F256))
+                    .reinterpretAsInts().or(odd.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
+            int si = ((group * weightGroups + wg) * GROUP + first) * 16;
+            IntVector dots0 = sum0.sub(ShortVector.fromArray(S256, eightSums, si)).reinterpretAsInts();
+            ((FloatVector) dots0.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0))
+                    .fma(dEven.mul(FloatVector.fromArray(F256, xd, si)), FloatVector.fromArray(F256, acc, ai)).intoArray(acc, ai);
+            ((FloatVector) dots0.lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0))
+                    .fma(dOdd.mul(FloatVector.fromArray(F256, xd, si + 8)), FloatVector.fromArray(F256, acc, ai + 8)).intoArray(acc, ai + 8);
+            IntVector dots1 = sum1.sub(ShortVector.fromArray(S256, eightSums, si + 16)).reinterpretAsInts();
+            ((FloatVector) dots1.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0))
+                    .fma(dEven.mul(FloatVector.fromArray(F256, xd, si + 16)), FloatVector.fromArray(F256, acc, ai + 16)).intoArray(acc, ai + 16);
+            ((FloatVector) dots1.lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0))
+                    .fma(dOdd.mul(FloatVector.fromArray(F256, xd, si + 24)), FloatVector.fromArray(F256, acc, ai + 24)).intoArray(acc, ai + 24);
+            IntVector dots2 = sum2.sub(ShortVector.fromArray(S256, eightSums, si + 32)).reinterpretAsInts();
+            ((FloatVector) dots2.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0))
+                    .fma(dEven.mul(FloatVector.fromArray(F256, xd, si + 32)), FloatVector.fromArray(F256, acc, ai + 32)).intoArray(acc, ai + 32);
+            ((FloatVector) dots2.lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0))
+                    .fma(dOdd.mul(FloatVector.fromArray(F256, xd, si + 40)), FloatVector.fromArray(F256, acc, ai + 40)).intoArray(acc, ai + 40);
+            IntVector dots3 = sum3.sub(ShortVector.fromArray(S256, eightSums, si + 48)).reinterpretAsInts();
+            ((FloatVector) dots3.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0))
+                    .fma(dEven.mul(FloatVector.fromArray(F256, xd, si + 48)), FloatVector.fromArray(F256, acc, ai + 48)).intoArray(acc, ai + 48);
+            ((FloatVector) dots3.lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0))
+                    .fma(dOdd.mul(FloatVector.fromArray(F256, xd, si + 56)), FloatVector.fromArray(F256, acc, ai + 56)).intoArray(acc, ai + 56);
         }
-        acc0.intoArray(acc, first * LANES);
-        acc1.intoArray(acc, first * LANES + 8);
-        acc2.intoArray(acc, first * LANES + 16);
-        acc3.intoArray(acc, first * LANES + 24);
     }
 }

@@ -51,27 +51,6 @@ public final class ScalarKernels {
     }
 
     /**
-     * Q4_0 weights in {@link Q4_0Tensor}'s repacked layout (bits 4k..4k+3 of short j of a block: element 8k+j)
-     * against Q8_0 activations, from block {@code firstBlock} on: per block the exact integer dot, scaled by d_w * d_x.
-     */
-    public static float dotQ4_0(MemorySegment quants, MemorySegment scales, long firstBlock, byte[] xq, float[] xd, int blocks) {
-        float sum = 0;
-        for (int b = 0; b < blocks; b++) {
-            long block = firstBlock + b;
-            int base = b * 32;
-            int dot = 0;
-            for (int j = 0; j < 8; j++) {
-                int packed = quants.get(Numbers.SHORT_LE, Q4_0Tensor.wordOffset(block, j));
-                for (int k = 0; k < 4; k++) {
-                    dot += (((packed >>> (4 * k)) & 0x0F) - 8) * xq[base + 8 * k + j];
-                }
-            }
-            sum += dot * (Numbers.halfToFloat(scales.get(Numbers.SHORT_LE, 2 * block)) * xd[b]);
-        }
-        return sum;
-    }
-
-    /**
      * Q4_K weights against Q8_K activations, as ggml_vec_dot_q4_K_q8_K: per super-block
      * {@code d_w*d_x * sum(scale_j * q4.q8) - dmin_w*d_x * sum(min_j * bsum_j)}.
      */

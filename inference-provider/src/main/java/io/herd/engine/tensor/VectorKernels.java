@@ -119,34 +119,68 @@ final class VectorKernels {
     }
 
     /**
-     * Q4_0 ({@link Q4_0Tensor}'s block pairs) x Q8_0 ({@link MatmulInput#q4Pairs}) over {@code pairs} pairs from pair
-     * {@code firstPair}. Per pair, nibble k of the 16 weight words is masked down to 16-bit lanes, "- 8" applied,
-     * and multiplied with run k of the activations; the four products of a lane are summed in 16 bits (at most
-     * 4 * 8 * 128 in magnitude). Read as 8 ints, the low halves are block 2p's lane sums and the high halves block
-     * 2p+1's: lane j of a block sums elements j, j+8, j+16, j+24 exactly, then {@code acc = sum * (d_w * d_x) + acc}
-     * in block order, as {@link QuantizedGemm} does for a batch.
+     * Q4_0 ({@link Q4_0Tensor}'s groups of 16 blocks) x Q8_0 ({@link MatmulInput#q4Groups}) over {@code groups} groups
+     * from group {@code firstGroup}. Per group, lane l of every 16-bit vector belongs to block l: nibble k of run t
+     * is multiplied with the activations' run (t, k) and the 32 products of a block are summed in its lane. The
+     * nibbles are unsigned, so the sums wrap in 16 bits; subtracting 8 times the activation sum ({@link
+     * MatmulInput#q4EightSums}) leaves the exact dot of {@code nibble - 8}, at most 32 * 8 * 127 in magnitude. Read as
+     * 8 ints, the low halves are the even blocks and the high halves the odd ones; each half is converted to float
+     * and {@code acc = dot * (d_w * d_x) + acc} per lane, the fp16 scales converted in vector form. The batched kernel
+     * ({@link QuantizedGemm}) does the same per input, so results do not depend on the batch.
      */
-    static float dotQ4_0(MemorySegment quants, MemorySegment scales, long firstPair, short[] x, float[] xd, int pairs) {
-        FloatVector acc = FloatVector.zero(F256);
-        long quantsAt = firstPair * Q4_0Tensor.PAIR_BYTES;
-        long scalesAt = firstPair * 4;
-        for (int p = 0; p < pairs; p++) {
-            ShortVector words = ShortVector.fromMemorySegment(S256, quants, quantsAt + (long) p * Q4_0Tensor.PAIR_BYTES, LE);
-            float d0 = Numbers.halfToFloat(scales.get(Numbers.SHORT_LE, scalesAt + 4L * p));
-            float d1 = Numbers.halfToFloat(scales.get(Numbers.SHORT_LE, scalesAt + 4L * p + 2));
-            int xi = p * 64;
-            IntVector sums = words.and((short) 0xF).sub((short) 8).mul(ShortVector.fromArray(S256, x, xi))
-                    .add(words.lanewise(VectorOperators.LSHR, 4).and((short) 0xF).sub((short) 8).mul(ShortVector.fromArray(S256, x, xi + 16)))
-                    .add(words.lanewise(VectorOperators.LSHR, 8).and((short) 0xF).sub((short) 8).mul(ShortVector.fromArray(S256, x, xi + 32)))
-                    .add(words.lanewise(VectorOperators.LSHR, 12).sub((short) 8).mul(ShortVector.fromArray(S256, x, xi + 48)))
-                    .reinterpretAsInts();
-            acc = ((FloatVector) sums.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0))
-                    .fma(FloatVector.broadcast(F256, d0 * xd[2 * p]), acc);
-            acc = ((FloatVector) sums.lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0))
-                    .fma(FloatVector.broadcast(F256, d1 * xd[2 * p + 1]), acc);
+    static float dotQ4_0(MemorySegment quants, MemorySegment scales, long firstGroup, short[] x, short[] eightSums,
+                         float[] xd, int groups) {
+        FloatVector accEven = FloatVector.zero(F256);
+        FloatVector accOdd = FloatVector.zero(F256);
+        long quantsAt = firstGroup * Q4_0Tensor.GROUP_BYTES;
+        long scalesAt = firstGroup * Q4_0Tensor.GROUP_SCALE_BYTES;
+        for (int g = 0; g < groups; g++, quantsAt += Q4_0Tensor.GROUP_BYTES, scalesAt += Q4_0Tensor.GROUP_SCALE_BYTES) {
+            int xi = g * 512;
+            // two partial sums (16-bit adds wrap, so any order is exact) halve the dependency chain
+            ShortVector sum0 = ShortVector.zero(S256);
+            ShortVector sum1 = ShortVector.zero(S256);
+            for (int t = 0; t < 8; t += 2, xi += 128) {
+                ShortVector v = ShortVector.fromMemorySegment(S256, quants, quantsAt + 32L * t, LE);
+                sum0 = sum0.add(v.and((short) 0xF).mul(ShortVector.fromArray(S256, x, xi)))
+                        .add(v.lanewise(VectorOperators.LSHR, 4).and((short) 0xF).mul(ShortVector.fromArray(S256, x, xi + 16)))
+                        .add(v.lanewise(VectorOperators.LSHR, 8).and((short) 0xF).mul(ShortVector.fromArray(S256, x, xi + 32)))
+                        .add(v.lanewise(VectorOperators.LSHR, 12).mul(ShortVector.fromArray(S256, x, xi + 48)));
+                ShortVector u = ShortVector.fromMemorySegment(S256, quants, quantsAt + 32L * t + 32, LE);
+                sum1 = sum1.add(u.and((short) 0xF).mul(ShortVector.fromArray(S256, x, xi + 64)))
+                        .add(u.lanewise(VectorOperators.LSHR, 4).and((short) 0xF).mul(ShortVector.fromArray(S256, x, xi + 80)))
+                        .add(u.lanewise(VectorOperators.LSHR, 8).and((short) 0xF).mul(ShortVector.fromArray(S256, x, xi + 96)))
+                        .add(u.lanewise(VectorOperators.LSHR, 12).mul(ShortVector.fromArray(S256, x, xi + 112)));
+            }
+            IntVector dots = sum0.add(sum1).sub(ShortVector.fromArray(S256, eightSums, g * 16)).reinterpretAsInts();
+            // fp16 -> fp32 of the 16 scales, exact for normal, subnormal and zero values (weights hold no inf/NaN);
+            // written out here: a helper taking vectors is not inlined into this loop and boxes them
+            IntVector halves = IntVector.fromMemorySegment(I256, scales, scalesAt, LE);
+            IntVector even = halves.and(0xFFFF);
+            IntVector odd = halves.lanewise(VectorOperators.LSHR, 16);
+            IntVector evenMagnitude = even.and(0x7FFF);
+            IntVector oddMagnitude = odd.and(0x7FFF);
+            FloatVector dEven = evenMagnitude.lanewise(VectorOperators.LSHL, 13).add(HALF_EXPONENT_REBIAS).reinterpretAsFloats()
+                    .blend(((FloatVector) evenMagnitude.convert(VectorOperators.I2F, 0)).mul(HALF_SUBNORMAL_UNIT),
+                            evenMagnitude.compare(VectorOperators.LT, HALF_MIN_NORMAL).cast(F256))
+                    .reinterpretAsInts().or(even.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
+            FloatVector dOdd = oddMagnitude.lanewise(VectorOperators.LSHL, 13).add(HALF_EXPONENT_REBIAS).reinterpretAsFloats()
+                    .blend(((FloatVector) oddMagnitude.convert(VectorOperators.I2F, 0)).mul(HALF_SUBNORMAL_UNIT),
+                            oddMagnitude.compare(VectorOperators.LT, HALF_MIN_NORMAL).cast(F256))
+                    .reinterpretAsInts().or(odd.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
+            accEven = ((FloatVector) dots.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0))
+                    .fma(dEven.mul(FloatVector.fromArray(F256, xd, g * 16)), accEven);
+            accOdd = ((FloatVector) dots.lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0))
+                    .fma(dOdd.mul(FloatVector.fromArray(F256, xd, g * 16 + 8)), accOdd);
         }
-        return sum(acc);
+        return sum(accEven.add(accOdd));
     }
+
+    /** fp16 -> fp32: (127 - 15) << 23 added to a normal half's bits shifted into place. */
+    static final int HALF_EXPONENT_REBIAS = 112 << 23;
+    /** fp16 subnormals are multiples of 2^-24. */
+    static final float HALF_SUBNORMAL_UNIT = 0x1p-24f;
+    /** The smallest normal fp16 magnitude's bits. */
+    static final int HALF_MIN_NORMAL = 0x400;
 
     static float dot(float[] a, int aOffset, float[] b, int bOffset, int n) {
         int step = F256.length();

@@ -15,8 +15,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 class MatmulBatchTest {
 
     private static final int ROWS = 37;
-    /** One 256-column chunk of the blocked product, and 11 blocks: a full chunk plus a partial one. */
-    private static final int[] COLUMN_COUNTS = {256, 352};
+    /**
+     * 8 and 11 blocks (Q4_0: one group of 16 blocks, padded) and 32 blocks (two whole Q4_0 groups), each row a layout
+     * row of its own as a model's matrices are.
+     */
+    private static final int[] COLUMN_COUNTS = {256, 352, 1024};
 
     @ParameterizedTest
     @EnumSource(value = GGMLType.class, names = {"F32", "F16", "Q8_0", "Q4_0", "Q4_K", "Q6_K"})
@@ -31,7 +34,8 @@ class MatmulBatchTest {
     private static void assertBatchedRowsEqualSingleRows(GGMLType type, int cols) {
         int columns = cols;
         Random random = new Random(type.ordinal());
-        FloatTensor weights = FloatTensor.of(type, randomTensorBytes(type, random, columns), (long) ROWS * columns);
+        FloatTensor weights = FloatTensor.of(type, randomTensorBytes(type, random, columns), (long) ROWS * columns, columns,
+                java.lang.foreign.Arena.ofAuto());
         try (Parallel pool = Parallel.create(2)) {
             for (int count : new int[] {1, 3, 4, 7, 8, 9, 17, 24}) {
                 MatmulInput[] inputs = new MatmulInput[count];

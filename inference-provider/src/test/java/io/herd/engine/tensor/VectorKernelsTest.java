@@ -58,7 +58,7 @@ class VectorKernelsTest {
     }
 
     @Test
-    void q8_0AndQ4_0IncludingExtremeQuants() {
+    void q8_0IncludingExtremeQuants() {
         int blocks = 16;
         float[] x = new float[blocks * 32];
         for (int i = 0; i < x.length; i++) {
@@ -72,49 +72,76 @@ class VectorKernelsTest {
         float scalar = ScalarKernels.dotQ8_0(q8, 0, input.q8Quants(), input.q8Scales(), 0, blocks);
         float vector = VectorKernels.dotQ8_0(q8, 0, input.q8PermutedFloats(), input.q8Scales(), 0, blocks);
         assertThat(vector).isCloseTo(scalar, within(1e-5f * (1 + Math.abs(scalar))));
+    }
+
+    @Test
+    void q4_0InGroupsOf16BlocksMatchesGgml() {
+        assertQ4_0MatchesGgml(48);
+    }
+
+    /**
+     * Q4_0 on {@code blocks} blocks (a multiple of 16) with extreme nibbles and a zero and a subnormal scale, against
+     * ggml's dot: whole rows, a row starting at the second group, rows padded to whole groups, a range that is not
+     * whole groups (scalar path), and the dequantized values.
+     */
+    private void assertQ4_0MatchesGgml(int blocks) {
+        float[] x = new float[blocks * 32];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) random.nextGaussian();
+        }
+        MatmulInput input = new MatmulInput(x);
         MemorySegment q4 = blocks(blocks, 18);
         for (int j = 0; j < 16; j++) {
             q4.set(Numbers.BYTE, 2 + j, (byte) (j % 2 == 0 ? 0x0F : 0xF0)); // nibbles 0 and 15: -8 and 7
         }
-        float ggml = ggmlQ4_0Dot(q4, input.q8Quants(), input.q8Scales(), blocks);
+        q4.set(Numbers.SHORT_LE, 18L * 3, (short) 0);        // a zero scale
+        q4.set(Numbers.SHORT_LE, 18L * 5, (short) 0x8123);   // a negative subnormal scale
+        float ggml = ggmlQ4_0Dot(q4, 0, input.q8Quants(), input.q8Scales(), blocks);
         Q4_0Tensor repacked = (Q4_0Tensor) FloatTensor.of(io.herd.engine.gguf.GGMLType.Q4_0, q4, blocks * 32L);
-        // skip the first pair: the kernels start at any pair of a row
-        float ggmlTail = ggml - ggmlQ4_0Dot(q4, input.q8Quants(), input.q8Scales(), 2);
-        MatmulInput tail = new MatmulInput();
-        tail.set(x, 64, x.length - 64);
-        scalar = ScalarKernels.dotQ4_0(repacked.segment(), repacked.scales(), 2, tail.q8Quants(), tail.q8Scales(), blocks - 2);
-        vector = VectorKernels.dotQ4_0(repacked.segment(), repacked.scales(), 1, tail.q4Pairs(), tail.q8Scales(), blocks / 2 - 1);
-        assertThat(scalar).isCloseTo(ggmlTail, within(1e-5f * (1 + Math.abs(ggmlTail))));
-        assertThat(vector).isCloseTo(ggmlTail, within(1e-5f * (1 + Math.abs(ggmlTail))));
         assertThat(repacked.dot(0, input, blocks * 32)).isCloseTo(ggml, within(1e-5f * (1 + Math.abs(ggml))));
-        // an odd block count (padded with a zero block) and a row starting at an odd block take the scalar loop
-        Q4_0Tensor odd = (Q4_0Tensor) FloatTensor.of(io.herd.engine.gguf.GGMLType.Q4_0, q4.asSlice(0, (blocks - 1) * 18L), (blocks - 1) * 32L);
-        MatmulInput oddTail = new MatmulInput();
-        oddTail.set(x, 32, x.length - 64);
-        float ggmlOdd = ggmlQ4_0Dot(q4, input.q8Quants(), input.q8Scales(), blocks - 1) - ggmlQ4_0Dot(q4, input.q8Quants(), input.q8Scales(), 1);
-        assertThat(odd.dot(32, oddTail, (blocks - 2) * 32)).isCloseTo(ggmlOdd, within(1e-5f * (1 + Math.abs(ggmlOdd))));
-        float[] dequantized = new float[(blocks - 1) * 32];
-        odd.dequantize(0, dequantized, 0, dequantized.length);
+        assertThat(repacked.dotScalar(0, input.q8Quants(), input.q8Scales(), blocks * 32)).isCloseTo(ggml, within(1e-5f * (1 + Math.abs(ggml))));
+        // the second group on: the kernels start at any group of a row
+        MatmulInput tail = new MatmulInput();
+        tail.set(x, 512, x.length - 512);
+        float ggmlTail = ggmlQ4_0Dot(q4, 16, tail.q8Quants(), tail.q8Scales(), blocks - 16);
+        assertThat(repacked.dot(512, tail, x.length - 512)).isCloseTo(ggmlTail, within(1e-5f * (1 + Math.abs(ggmlTail))));
+        // rows of 24 blocks, each padded to 2 groups; the second row through the vector kernel
+        Q4_0Tensor padded = (Q4_0Tensor) FloatTensor.of(io.herd.engine.gguf.GGMLType.Q4_0, q4.asSlice(0, 48 * 18L), 48 * 32L, 24 * 32L,
+                java.lang.foreign.Arena.ofAuto());
+        MatmulInput second = new MatmulInput();
+        second.set(x, 0, 24 * 32);
+        float ggmlSecond = ggmlQ4_0Dot(q4, 24, second.q8Quants(), second.q8Scales(), 24);
+        assertThat(padded.inWholeGroups(24 * 32, 24 * 32)).isTrue();
+        assertThat(padded.dot(24 * 32, second, 24 * 32)).isCloseTo(ggmlSecond, within(1e-5f * (1 + Math.abs(ggmlSecond))));
+        // a range that starts inside a group takes the scalar loop
+        MatmulInput inside = new MatmulInput();
+        inside.set(x, 0, 64);
+        float ggmlInside = ggmlQ4_0Dot(q4, 1, inside.q8Quants(), inside.q8Scales(), 2);
+        assertThat(padded.inWholeGroups(32, 64)).isFalse();
+        assertThat(padded.dot(32, inside, 64)).isCloseTo(ggmlInside, within(1e-5f * (1 + Math.abs(ggmlInside))));
+        float[] dequantized = new float[48 * 32];
+        padded.dequantize(0, dequantized, 0, dequantized.length);
         for (int e = 0; e < dequantized.length; e++) {
             int b = e / 32;
             int i = e % 32;
             int packed = Byte.toUnsignedInt(q4.get(Numbers.BYTE, b * 18L + 2 + i % 16));
             float expected = ((i < 16 ? packed & 0x0F : packed >>> 4) - 8) * Float.float16ToFloat(q4.get(Numbers.SHORT_LE, b * 18L));
             assertThat(dequantized[e]).isEqualTo(expected);
-            assertThat(odd.getFloat(e)).isEqualTo(expected);
+            assertThat(padded.getFloat(e)).isEqualTo(expected);
         }
     }
 
     /** ggml_vec_dot_q4_0_q8_0 on ggml's own block layout (byte i: element i low nibble, element i+16 high). */
-    private static float ggmlQ4_0Dot(MemorySegment w, byte[] xq, float[] xd, int blocks) {
+    private static float ggmlQ4_0Dot(MemorySegment w, int firstBlock, byte[] xq, float[] xd, int blocks) {
         float sum = 0;
         for (int b = 0; b < blocks; b++) {
+            long at = (firstBlock + b) * 18L;
             int dot = 0;
             for (int j = 0; j < 16; j++) {
-                int packed = Byte.toUnsignedInt(w.get(Numbers.BYTE, b * 18L + 2 + j));
+                int packed = Byte.toUnsignedInt(w.get(Numbers.BYTE, at + 2 + j));
                 dot += ((packed & 0x0F) - 8) * xq[b * 32 + j] + ((packed >>> 4) - 8) * xq[b * 32 + j + 16];
             }
-            sum += dot * (Float.float16ToFloat(w.get(Numbers.SHORT_LE, b * 18L)) * xd[b]);
+            sum += dot * (Float.float16ToFloat(w.get(Numbers.SHORT_LE, at)) * xd[b]);
         }
         return sum;
     }
