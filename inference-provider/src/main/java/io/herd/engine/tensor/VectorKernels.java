@@ -172,6 +172,84 @@ final class VectorKernels {
     }
 
     /**
+     * {@link #dotQ4_0} of two rows at once, {@code out[outA] = row A . x} and {@code out[outB] = row B . x}, with the
+     * same arithmetic per row: the activations are loaded once for both, and the two rows are two memory streams in
+     * flight instead of one (one core's single stream does not reach the memory bandwidth).
+     */
+    static void dotQ4_0Rows(MemorySegment quants, MemorySegment scales, long groupA, long groupB, short[] x, short[] eightSums,
+                            float[] xd, int groups, float[] out, int outA, int outB) {
+        FloatVector accEvenA = FloatVector.zero(F256);
+        FloatVector accOddA = FloatVector.zero(F256);
+        FloatVector accEvenB = FloatVector.zero(F256);
+        FloatVector accOddB = FloatVector.zero(F256);
+        long quantsA = groupA * Q4_0Tensor.GROUP_BYTES;
+        long quantsB = groupB * Q4_0Tensor.GROUP_BYTES;
+        long scalesA = groupA * Q4_0Tensor.GROUP_SCALE_BYTES;
+        long scalesB = groupB * Q4_0Tensor.GROUP_SCALE_BYTES;
+        for (int g = 0; g < groups; g++, quantsA += Q4_0Tensor.GROUP_BYTES, quantsB += Q4_0Tensor.GROUP_BYTES,
+                scalesA += Q4_0Tensor.GROUP_SCALE_BYTES, scalesB += Q4_0Tensor.GROUP_SCALE_BYTES) {
+            int xi = g * 512;
+            ShortVector sumA0 = ShortVector.zero(S256);
+            ShortVector sumA1 = sumA0;
+            ShortVector sumB0 = sumA0;
+            ShortVector sumB1 = sumA0;
+            for (int t = 0; t < 8; t += 2, xi += 128) {
+                ShortVector x0 = ShortVector.fromArray(S256, x, xi);
+                ShortVector x1 = ShortVector.fromArray(S256, x, xi + 16);
+                ShortVector x2 = ShortVector.fromArray(S256, x, xi + 32);
+                ShortVector x3 = ShortVector.fromArray(S256, x, xi + 48);
+                ShortVector a = ShortVector.fromMemorySegment(S256, quants, quantsA + 32L * t, LE);
+                sumA0 = sumA0.add(a.and((short) 0xF).mul(x0)).add(a.lanewise(VectorOperators.LSHR, 4).and((short) 0xF).mul(x1))
+                        .add(a.lanewise(VectorOperators.LSHR, 8).and((short) 0xF).mul(x2)).add(a.lanewise(VectorOperators.LSHR, 12).mul(x3));
+                ShortVector b = ShortVector.fromMemorySegment(S256, quants, quantsB + 32L * t, LE);
+                sumB0 = sumB0.add(b.and((short) 0xF).mul(x0)).add(b.lanewise(VectorOperators.LSHR, 4).and((short) 0xF).mul(x1))
+                        .add(b.lanewise(VectorOperators.LSHR, 8).and((short) 0xF).mul(x2)).add(b.lanewise(VectorOperators.LSHR, 12).mul(x3));
+                x0 = ShortVector.fromArray(S256, x, xi + 64);
+                x1 = ShortVector.fromArray(S256, x, xi + 80);
+                x2 = ShortVector.fromArray(S256, x, xi + 96);
+                x3 = ShortVector.fromArray(S256, x, xi + 112);
+                a = ShortVector.fromMemorySegment(S256, quants, quantsA + 32L * t + 32, LE);
+                sumA1 = sumA1.add(a.and((short) 0xF).mul(x0)).add(a.lanewise(VectorOperators.LSHR, 4).and((short) 0xF).mul(x1))
+                        .add(a.lanewise(VectorOperators.LSHR, 8).and((short) 0xF).mul(x2)).add(a.lanewise(VectorOperators.LSHR, 12).mul(x3));
+                b = ShortVector.fromMemorySegment(S256, quants, quantsB + 32L * t + 32, LE);
+                sumB1 = sumB1.add(b.and((short) 0xF).mul(x0)).add(b.lanewise(VectorOperators.LSHR, 4).and((short) 0xF).mul(x1))
+                        .add(b.lanewise(VectorOperators.LSHR, 8).and((short) 0xF).mul(x2)).add(b.lanewise(VectorOperators.LSHR, 12).mul(x3));
+            }
+            ShortVector sums = ShortVector.fromArray(S256, eightSums, g * 16);
+            FloatVector xdEven = FloatVector.fromArray(F256, xd, g * 16);
+            FloatVector xdOdd = FloatVector.fromArray(F256, xd, g * 16 + 8);
+            IntVector dotsA = sumA0.add(sumA1).sub(sums).reinterpretAsInts();
+            IntVector halves = IntVector.fromMemorySegment(I256, scales, scalesA, LE);
+            IntVector even = halves.and(0xFFFF);
+            IntVector odd = halves.lanewise(VectorOperators.LSHR, 16);
+            FloatVector dEven = even.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).or(even.and(0x8000).lanewise(VectorOperators.LSHL, 16))
+                    .reinterpretAsFloats().mul(HALF_TO_FLOAT_SCALE);
+            FloatVector dOdd = odd.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).or(odd.and(0x8000).lanewise(VectorOperators.LSHL, 16))
+                    .reinterpretAsFloats().mul(HALF_TO_FLOAT_SCALE);
+            accEvenA = ((FloatVector) dotsA.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0))
+                    .fma(dEven.mul(xdEven), accEvenA);
+            accOddA = ((FloatVector) dotsA.lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0))
+                    .fma(dOdd.mul(xdOdd), accOddA);
+            IntVector dotsB = sumB0.add(sumB1).sub(sums).reinterpretAsInts();
+            halves = IntVector.fromMemorySegment(I256, scales, scalesB, LE);
+            even = halves.and(0xFFFF);
+            odd = halves.lanewise(VectorOperators.LSHR, 16);
+            dEven = even.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).or(even.and(0x8000).lanewise(VectorOperators.LSHL, 16))
+                    .reinterpretAsFloats().mul(HALF_TO_FLOAT_SCALE);
+            dOdd = odd.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).or(odd.and(0x8000).lanewise(VectorOperators.LSHL, 16))
+                    .reinterpretAsFloats().mul(HALF_TO_FLOAT_SCALE);
+            accEvenB = ((FloatVector) dotsB.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0))
+                    .fma(dEven.mul(xdEven), accEvenB);
+            accOddB = ((FloatVector) dotsB.lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0))
+                    .fma(dOdd.mul(xdOdd), accOddB);
+        }
+        FloatVector totalA = accEvenA.add(accOddA);
+        out[outA] = sum8(totalA.lane(0), totalA.lane(1), totalA.lane(2), totalA.lane(3), totalA.lane(4), totalA.lane(5), totalA.lane(6), totalA.lane(7));
+        FloatVector totalB = accEvenB.add(accOddB);
+        out[outB] = sum8(totalB.lane(0), totalB.lane(1), totalB.lane(2), totalB.lane(3), totalB.lane(4), totalB.lane(5), totalB.lane(6), totalB.lane(7));
+    }
+
+    /**
      * fp16 -> fp32: a half's exponent and mantissa shifted into a float's place read as 2^-112 times the half's value
      * (a subnormal float for a subnormal half), and this factor restores it exactly.
      */
