@@ -118,16 +118,43 @@ public abstract sealed class FloatTensor
      * holds, rows spread over {@code pool}.
      */
     public void matmul(MatmulInput x, float[] out, int outOffset, int rows, int cols, Parallel pool) {
+        checkMatmul(x, rows, cols);
+        prepare(x);
+        pool.forRange(rows, (start, end) -> {
+            for (int r = start; r < end; r++) {
+                out[outOffset + r] = dot((long) r * cols, x, cols);
+            }
+        });
+    }
+
+    final void checkMatmul(MatmulInput x, int rows, int cols) {
         if ((long) rows * cols > size) {
             throw new IllegalArgumentException("matmul " + rows + "x" + cols + " exceeds tensor of " + size + " elements");
         }
         if (x.length() < cols) {
             throw new IllegalArgumentException("input of " + x.length() + " values, expected " + cols);
         }
-        prepare(x);
+    }
+
+    /** A kernel over rows {@code a} and {@code b} together, or row {@code a} alone when {@code b} is -1. */
+    @FunctionalInterface
+    interface RowPairKernel {
+        void rows(int a, int b);
+    }
+
+    /**
+     * Runs {@code kernel} over {@code rows} rows two at a time, one from each half of each thread's range: a kernel that
+     * reads two rows keeps two memory streams in flight per core (one core's single stream does not reach the memory
+     * bandwidth) and loads the input once for both.
+     */
+    static void forRowPairs(int rows, Parallel pool, RowPairKernel kernel) {
         pool.forRange(rows, (start, end) -> {
-            for (int r = start; r < end; r++) {
-                out[outOffset + r] = dot((long) r * cols, x, cols);
+            int half = (end - start) / 2;
+            for (int i = 0; i < half; i++) {
+                kernel.rows(start + i, start + half + i);
+            }
+            for (int r = start + 2 * half; r < end; r++) {
+                kernel.rows(r, -1);
             }
         });
     }

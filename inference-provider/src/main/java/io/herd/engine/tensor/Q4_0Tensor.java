@@ -157,37 +157,25 @@ public final class Q4_0Tensor extends FloatTensor {
         return dotScalar(thisOffset, input.q8Quants(), input.q8Scales(), size);
     }
 
-    /**
-     * The vector path takes each thread's rows two at a time, one from each half of its range ({@link
-     * VectorKernels#dotQ4_0Rows}): two memory streams per core instead of one. Results equal {@link #dot} row by row.
-     */
+    /** The vector path takes rows in pairs ({@link VectorKernels#dotQ4_0Rows}); results equal {@link #dot} row by row. */
     @Override
     public void matmul(MatmulInput x, float[] out, int outOffset, int rows, int cols, Parallel pool) {
         if (!Kernels.VECTOR || (cols != rowLength && (rowLength % GROUP_ELEMENTS != 0 || cols % GROUP_ELEMENTS != 0))) {
             super.matmul(x, out, outOffset, rows, cols, pool);
             return;
         }
-        if ((long) rows * cols > size()) {
-            throw new IllegalArgumentException("matmul " + rows + "x" + cols + " exceeds tensor of " + size() + " elements");
-        }
-        if (x.length() < cols) {
-            throw new IllegalArgumentException("input of " + x.length() + " values, expected " + cols);
-        }
+        checkMatmul(x, rows, cols);
         prepare(x);
         int groups = (int) groupsFor(cols);
         short[] quants = x.q4Groups();
         short[] eightSums = x.q4EightSums();
         float[] xd = x.q4GroupScales();
-        pool.forRange(rows, (start, end) -> {
-            int half = (end - start) / 2;
-            for (int i = 0; i < half; i++) {
-                int a = start + i;
-                int b = start + half + i;
+        forRowPairs(rows, pool, (a, b) -> {
+            if (b < 0) {
+                out[outOffset + a] = VectorKernels.dotQ4_0(data, scales, (long) a * groups, quants, eightSums, xd, groups);
+            } else {
                 VectorKernels.dotQ4_0Rows(data, scales, (long) a * groups, (long) b * groups, quants, eightSums, xd, groups,
                         out, outOffset + a, outOffset + b);
-            }
-            for (int r = start + 2 * half; r < end; r++) {
-                out[outOffset + r] = VectorKernels.dotQ4_0(data, scales, (long) r * groups, quants, eightSums, xd, groups);
             }
         });
     }

@@ -74,6 +74,28 @@ public final class Q8_0Tensor extends FloatTensor {
         return true;
     }
 
+    /** The vector path takes rows in pairs ({@link VectorKernels#dotQ8_0Rows}); results equal {@link #dot} row by row. */
+    @Override
+    public void matmul(MatmulInput x, float[] out, int outOffset, int rows, int cols, Parallel pool) {
+        if (!Kernels.VECTOR) {
+            super.matmul(x, out, outOffset, rows, cols, pool);
+            return;
+        }
+        checkMatmul(x, rows, cols);
+        prepare(x);
+        int blocks = cols / BLOCK;
+        float[] xq = x.q8PermutedFloats();
+        float[] xd = x.q8Scales();
+        forRowPairs(rows, pool, (a, b) -> {
+            if (b < 0) {
+                out[outOffset + a] = VectorKernels.dotQ8_0(data, (long) a * blocks * BLOCK_BYTES, xq, xd, 0, blocks);
+            } else {
+                VectorKernels.dotQ8_0Rows(data, (long) a * blocks * BLOCK_BYTES, (long) b * blocks * BLOCK_BYTES, xq, xd, blocks,
+                        out, outOffset + a, outOffset + b);
+            }
+        });
+    }
+
     /** The single-input vector kernel reads {@link MatmulInput#q8PermutedFloats}: made here, before rows fan out. */
     @Override
     protected void prepare(MatmulInput x) {

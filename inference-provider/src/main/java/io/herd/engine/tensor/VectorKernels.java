@@ -119,6 +119,41 @@ final class VectorKernels {
     }
 
     /**
+     * {@link #dotQ8_0} of two rows at once from byte offsets {@code rowA} and {@code rowB} (input from block 0), into
+     * {@code out[outA]} and {@code out[outB]}, with the same arithmetic per row; see {@link FloatTensor#forRowPairs}.
+     */
+    static void dotQ8_0Rows(MemorySegment w, long rowA, long rowB, float[] xq, float[] xd, int blocks, float[] out, int outA, int outB) {
+        FloatVector accA = FloatVector.zero(F256);
+        FloatVector accB = FloatVector.zero(F256);
+        long atA = rowA;
+        long atB = rowB;
+        for (int b = 0, xi = 0; b < blocks; b++, atA += Q8_0Tensor.BLOCK_BYTES, atB += Q8_0Tensor.BLOCK_BYTES, xi += 32) {
+            FloatVector x0 = FloatVector.fromArray(F256, xq, xi);
+            FloatVector x1 = FloatVector.fromArray(F256, xq, xi + 8);
+            FloatVector x2 = FloatVector.fromArray(F256, xq, xi + 16);
+            FloatVector x3 = FloatVector.fromArray(F256, xq, xi + 24);
+            IntVector packed = IntVector.fromMemorySegment(I256, w, atA + 2, LE);
+            FloatVector sums = ((FloatVector) packed.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 24)
+                    .convertShape(VectorOperators.I2F, F256, 0)).fma(x1, ((FloatVector) packed.lanewise(VectorOperators.LSHL, 24)
+                    .lanewise(VectorOperators.ASHR, 24).convertShape(VectorOperators.I2F, F256, 0)).mul(x0))
+                    .add(((FloatVector) packed.lanewise(VectorOperators.ASHR, 24).convertShape(VectorOperators.I2F, F256, 0)).fma(x3,
+                            ((FloatVector) packed.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 24)
+                                    .convertShape(VectorOperators.I2F, F256, 0)).mul(x2)));
+            accA = sums.fma(FloatVector.broadcast(F256, Numbers.halfToFloat(w.get(Numbers.SHORT_LE, atA)) * xd[b]), accA);
+            packed = IntVector.fromMemorySegment(I256, w, atB + 2, LE);
+            sums = ((FloatVector) packed.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 24)
+                    .convertShape(VectorOperators.I2F, F256, 0)).fma(x1, ((FloatVector) packed.lanewise(VectorOperators.LSHL, 24)
+                    .lanewise(VectorOperators.ASHR, 24).convertShape(VectorOperators.I2F, F256, 0)).mul(x0))
+                    .add(((FloatVector) packed.lanewise(VectorOperators.ASHR, 24).convertShape(VectorOperators.I2F, F256, 0)).fma(x3,
+                            ((FloatVector) packed.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 24)
+                                    .convertShape(VectorOperators.I2F, F256, 0)).mul(x2)));
+            accB = sums.fma(FloatVector.broadcast(F256, Numbers.halfToFloat(w.get(Numbers.SHORT_LE, atB)) * xd[b]), accB);
+        }
+        out[outA] = sum8(accA.lane(0), accA.lane(1), accA.lane(2), accA.lane(3), accA.lane(4), accA.lane(5), accA.lane(6), accA.lane(7));
+        out[outB] = sum8(accB.lane(0), accB.lane(1), accB.lane(2), accB.lane(3), accB.lane(4), accB.lane(5), accB.lane(6), accB.lane(7));
+    }
+
+    /**
      * Q4_0 ({@link Q4_0Tensor}'s groups of 16 blocks) x Q8_0 ({@link MatmulInput#q4Groups}) over {@code groups} groups
      * from group {@code firstGroup}. Per group, lane l of every 16-bit vector belongs to block l: nibble k of run t
      * is multiplied with the activations' run (t, k) and the 32 products of a block are summed in its lane. The
