@@ -22,9 +22,14 @@ public final class RandomWeights {
 
     /** A {@code type} tensor of {@code elements} values, allocated 64-byte aligned in {@code arena}. */
     public static FloatTensor tensor(GGMLType type, long elements, Arena arena, Random random) {
+        return tensor(type, elements, elements, arena, random);
+    }
+
+    /** The same as a matrix of rows of {@code rowLength} values (what a model loader gives, and Q4_0's layout uses). */
+    public static FloatTensor tensor(GGMLType type, long elements, long rowLength, Arena arena, Random random) {
         MemorySegment data = arena.allocate(type.byteSize(elements), 64);
         fill(type, data, elements, random);
-        return FloatTensor.of(type, data, elements);
+        return FloatTensor.of(type, data, elements, rowLength, arena);
     }
 
     /** Fills {@code data} with {@code elements} values of {@code type} as described in the class comment. */

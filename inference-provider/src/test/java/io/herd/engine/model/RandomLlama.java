@@ -52,7 +52,7 @@ final class RandomLlama {
     }
 
     private static FloatTensor matrix(GGMLType type, int rows, int cols, Arena arena, Random random) {
-        return RandomWeights.tensor(type, (long) rows * cols, arena, random);
+        return RandomWeights.tensor(type, (long) rows * cols, cols, arena, random);
     }
 
     private static float[] norm(int dim, Random random) {
