@@ -136,25 +136,26 @@ public abstract sealed class FloatTensor
         }
     }
 
-    /** A kernel over rows {@code a} and {@code b} together, or row {@code a} alone when {@code b} is -1. */
+    /** A kernel over {@code count} rows at once: {@code first}, {@code first + stride}, ... */
     @FunctionalInterface
-    interface RowPairKernel {
-        void rows(int a, int b);
+    interface RowSetKernel {
+        void rows(int first, int stride, int count);
     }
 
     /**
-     * Runs {@code kernel} over {@code rows} rows two at a time, one from each half of each thread's range: a kernel that
-     * reads two rows keeps two memory streams in flight per core (one core's single stream does not reach the memory
-     * bandwidth) and loads the input once for both.
+     * Runs {@code kernel} over {@code rows} rows {@code set} at a time, one from each {@code set}-th part of each
+     * thread's range, and the few rows left over one at a time: a kernel that reads several rows keeps several memory
+     * streams in flight per core (one core's single stream does not reach the memory bandwidth) and loads the input
+     * once for all of them.
      */
-    static void forRowPairs(int rows, Parallel pool, RowPairKernel kernel) {
+    static void forRowSets(int rows, int set, Parallel pool, RowSetKernel kernel) {
         pool.forRange(rows, (start, end) -> {
-            int half = (end - start) / 2;
-            for (int i = 0; i < half; i++) {
-                kernel.rows(start + i, start + half + i);
+            int part = (end - start) / set;
+            for (int i = 0; i < part; i++) {
+                kernel.rows(start + i, part, set);
             }
-            for (int r = start + 2 * half; r < end; r++) {
-                kernel.rows(r, -1);
+            for (int r = start + set * part; r < end; r++) {
+                kernel.rows(r, 0, 1);
             }
         });
     }

@@ -157,7 +157,7 @@ public final class Q4_0Tensor extends FloatTensor {
         return dotScalar(thisOffset, input.q8Quants(), input.q8Scales(), size);
     }
 
-    /** The vector path takes rows in pairs ({@link VectorKernels#dotQ4_0Rows}); results equal {@link #dot} row by row. */
+    /** The vector path takes rows four at a time ({@link VectorKernels#dotQ4_0Rows}); results equal {@link #dot} row by row. */
     @Override
     public void matmul(MatmulInput x, float[] out, int outOffset, int rows, int cols, Parallel pool) {
         if (!Kernels.VECTOR || (cols != rowLength && (rowLength % GROUP_ELEMENTS != 0 || cols % GROUP_ELEMENTS != 0))) {
@@ -170,12 +170,12 @@ public final class Q4_0Tensor extends FloatTensor {
         short[] quants = x.q4Groups();
         short[] eightSums = x.q4EightSums();
         float[] xd = x.q4GroupScales();
-        forRowPairs(rows, pool, (a, b) -> {
-            if (b < 0) {
-                out[outOffset + a] = VectorKernels.dotQ4_0(data, scales, (long) a * groups, quants, eightSums, xd, groups);
+        forRowSets(rows, 4, pool, (first, stride, count) -> {
+            if (count == 1) {
+                out[outOffset + first] = VectorKernels.dotQ4_0(data, scales, (long) first * groups, quants, eightSums, xd, groups);
             } else {
-                VectorKernels.dotQ4_0Rows(data, scales, (long) a * groups, (long) b * groups, quants, eightSums, xd, groups,
-                        out, outOffset + a, outOffset + b);
+                VectorKernels.dotQ4_0Rows(data, scales, (long) first * groups, (long) stride * groups, quants, eightSums, xd,
+                        groups, out, outOffset + first, stride);
             }
         });
     }

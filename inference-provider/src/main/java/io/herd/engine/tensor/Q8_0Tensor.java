@@ -74,7 +74,7 @@ public final class Q8_0Tensor extends FloatTensor {
         return true;
     }
 
-    /** The vector path takes rows in pairs ({@link VectorKernels#dotQ8_0Rows}); results equal {@link #dot} row by row. */
+    /** The vector path takes rows two at a time ({@link VectorKernels#dotQ8_0Rows}); results equal {@link #dot} row by row. */
     @Override
     public void matmul(MatmulInput x, float[] out, int outOffset, int rows, int cols, Parallel pool) {
         if (!Kernels.VECTOR) {
@@ -86,12 +86,12 @@ public final class Q8_0Tensor extends FloatTensor {
         int blocks = cols / BLOCK;
         float[] xq = x.q8PermutedFloats();
         float[] xd = x.q8Scales();
-        forRowPairs(rows, pool, (a, b) -> {
-            if (b < 0) {
-                out[outOffset + a] = VectorKernels.dotQ8_0(data, (long) a * blocks * BLOCK_BYTES, xq, xd, 0, blocks);
+        forRowSets(rows, 2, pool, (first, stride, count) -> {
+            if (count == 1) {
+                out[outOffset + first] = VectorKernels.dotQ8_0(data, (long) first * blocks * BLOCK_BYTES, xq, xd, 0, blocks);
             } else {
-                VectorKernels.dotQ8_0Rows(data, (long) a * blocks * BLOCK_BYTES, (long) b * blocks * BLOCK_BYTES, xq, xd, blocks,
-                        out, outOffset + a, outOffset + b);
+                VectorKernels.dotQ8_0Rows(data, (long) first * blocks * BLOCK_BYTES, (long) (first + stride) * blocks * BLOCK_BYTES,
+                        xq, xd, blocks, out, outOffset + first, outOffset + first + stride);
             }
         });
     }

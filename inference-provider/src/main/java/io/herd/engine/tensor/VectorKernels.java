@@ -120,7 +120,7 @@ final class VectorKernels {
 
     /**
      * {@link #dotQ8_0} of two rows at once from byte offsets {@code rowA} and {@code rowB} (input from block 0), into
-     * {@code out[outA]} and {@code out[outB]}, with the same arithmetic per row; see {@link FloatTensor#forRowPairs}.
+     * {@code out[outA]} and {@code out[outB]}, with the same arithmetic per row; see {@link FloatTensor#forRowSets}.
      */
     static void dotQ8_0Rows(MemorySegment w, long rowA, long rowB, float[] xq, float[] xd, int blocks, float[] out, int outA, int outB) {
         FloatVector accA = FloatVector.zero(F256);
@@ -207,81 +207,114 @@ final class VectorKernels {
     }
 
     /**
-     * {@link #dotQ4_0} of two rows at once, {@code out[outA] = row A . x} and {@code out[outB] = row B . x}, with the
-     * same arithmetic per row: the activations are loaded once for both, and the two rows are two memory streams in
-     * flight instead of one (one core's single stream does not reach the memory bandwidth).
+     * {@link #dotQ4_0} of four rows at once, from groups {@code group0 + k * stride} ({@code k = 0..3}, in groups), into
+     * {@code out[outAt + k * outStride]}, with the same arithmetic per row (its 16-bit sums wrap, so one sum per row
+     * equals the two partial sums of the one-row kernel): the activations are loaded once for the four, and the four
+     * rows are four memory streams in flight; see {@link FloatTensor#forRowSets}. Four rows measured 10-15% faster than
+     * two (DRAM-resident 5632 x 2048, in-process: 1.26-1.34 against 1.48-1.56 ns per block at 2 threads).
      */
-    static void dotQ4_0Rows(MemorySegment quants, MemorySegment scales, long groupA, long groupB, short[] x, short[] eightSums,
-                            float[] xd, int groups, float[] out, int outA, int outB) {
-        FloatVector accEvenA = FloatVector.zero(F256);
-        FloatVector accOddA = FloatVector.zero(F256);
-        FloatVector accEvenB = FloatVector.zero(F256);
-        FloatVector accOddB = FloatVector.zero(F256);
-        long quantsA = groupA * Q4_0Tensor.GROUP_BYTES;
-        long quantsB = groupB * Q4_0Tensor.GROUP_BYTES;
-        long scalesA = groupA * Q4_0Tensor.GROUP_SCALE_BYTES;
-        long scalesB = groupB * Q4_0Tensor.GROUP_SCALE_BYTES;
-        for (int g = 0; g < groups; g++, quantsA += Q4_0Tensor.GROUP_BYTES, quantsB += Q4_0Tensor.GROUP_BYTES,
-                scalesA += Q4_0Tensor.GROUP_SCALE_BYTES, scalesB += Q4_0Tensor.GROUP_SCALE_BYTES) {
+    static void dotQ4_0Rows(MemorySegment quants, MemorySegment scales, long group0, long stride, short[] x, short[] eightSums,
+                            float[] xd, int groups, float[] out, int outAt, int outStride) {
+        FloatVector accEven0 = FloatVector.zero(F256);
+        FloatVector accOdd0 = accEven0;
+        long quants0 = (group0 + 0 * stride) * Q4_0Tensor.GROUP_BYTES;
+        long scales0 = (group0 + 0 * stride) * Q4_0Tensor.GROUP_SCALE_BYTES;
+        FloatVector accEven1 = FloatVector.zero(F256);
+        FloatVector accOdd1 = accEven1;
+        long quants1 = (group0 + 1 * stride) * Q4_0Tensor.GROUP_BYTES;
+        long scales1 = (group0 + 1 * stride) * Q4_0Tensor.GROUP_SCALE_BYTES;
+        FloatVector accEven2 = FloatVector.zero(F256);
+        FloatVector accOdd2 = accEven2;
+        long quants2 = (group0 + 2 * stride) * Q4_0Tensor.GROUP_BYTES;
+        long scales2 = (group0 + 2 * stride) * Q4_0Tensor.GROUP_SCALE_BYTES;
+        FloatVector accEven3 = FloatVector.zero(F256);
+        FloatVector accOdd3 = accEven3;
+        long quants3 = (group0 + 3 * stride) * Q4_0Tensor.GROUP_BYTES;
+        long scales3 = (group0 + 3 * stride) * Q4_0Tensor.GROUP_SCALE_BYTES;
+        for (int g = 0; g < groups; g++) {
             int xi = g * 512;
-            ShortVector sumA0 = ShortVector.zero(S256);
-            ShortVector sumA1 = sumA0;
-            ShortVector sumB0 = sumA0;
-            ShortVector sumB1 = sumA0;
-            for (int t = 0; t < 8; t += 2, xi += 128) {
+            ShortVector sum0 = ShortVector.zero(S256);
+            ShortVector sum1 = ShortVector.zero(S256);
+            ShortVector sum2 = ShortVector.zero(S256);
+            ShortVector sum3 = ShortVector.zero(S256);
+            for (int t = 0; t < 8; t++, xi += 64) {
                 ShortVector x0 = ShortVector.fromArray(S256, x, xi);
                 ShortVector x1 = ShortVector.fromArray(S256, x, xi + 16);
                 ShortVector x2 = ShortVector.fromArray(S256, x, xi + 32);
                 ShortVector x3 = ShortVector.fromArray(S256, x, xi + 48);
-                ShortVector a = ShortVector.fromMemorySegment(S256, quants, quantsA + 32L * t, LE);
-                sumA0 = sumA0.add(a.and((short) 0xF).mul(x0)).add(a.lanewise(VectorOperators.LSHR, 4).and((short) 0xF).mul(x1))
-                        .add(a.lanewise(VectorOperators.LSHR, 8).and((short) 0xF).mul(x2)).add(a.lanewise(VectorOperators.LSHR, 12).mul(x3));
-                ShortVector b = ShortVector.fromMemorySegment(S256, quants, quantsB + 32L * t, LE);
-                sumB0 = sumB0.add(b.and((short) 0xF).mul(x0)).add(b.lanewise(VectorOperators.LSHR, 4).and((short) 0xF).mul(x1))
-                        .add(b.lanewise(VectorOperators.LSHR, 8).and((short) 0xF).mul(x2)).add(b.lanewise(VectorOperators.LSHR, 12).mul(x3));
-                x0 = ShortVector.fromArray(S256, x, xi + 64);
-                x1 = ShortVector.fromArray(S256, x, xi + 80);
-                x2 = ShortVector.fromArray(S256, x, xi + 96);
-                x3 = ShortVector.fromArray(S256, x, xi + 112);
-                a = ShortVector.fromMemorySegment(S256, quants, quantsA + 32L * t + 32, LE);
-                sumA1 = sumA1.add(a.and((short) 0xF).mul(x0)).add(a.lanewise(VectorOperators.LSHR, 4).and((short) 0xF).mul(x1))
-                        .add(a.lanewise(VectorOperators.LSHR, 8).and((short) 0xF).mul(x2)).add(a.lanewise(VectorOperators.LSHR, 12).mul(x3));
-                b = ShortVector.fromMemorySegment(S256, quants, quantsB + 32L * t + 32, LE);
-                sumB1 = sumB1.add(b.and((short) 0xF).mul(x0)).add(b.lanewise(VectorOperators.LSHR, 4).and((short) 0xF).mul(x1))
-                        .add(b.lanewise(VectorOperators.LSHR, 8).and((short) 0xF).mul(x2)).add(b.lanewise(VectorOperators.LSHR, 12).mul(x3));
+                ShortVector w0 = ShortVector.fromMemorySegment(S256, quants, quants0 + 32L * t, LE);
+                sum0 = sum0.add(w0.and((short) 0xF).mul(x0)).add(w0.lanewise(VectorOperators.LSHR, 4).and((short) 0xF).mul(x1))
+                        .add(w0.lanewise(VectorOperators.LSHR, 8).and((short) 0xF).mul(x2)).add(w0.lanewise(VectorOperators.LSHR, 12).mul(x3));
+                ShortVector w1 = ShortVector.fromMemorySegment(S256, quants, quants1 + 32L * t, LE);
+                sum1 = sum1.add(w1.and((short) 0xF).mul(x0)).add(w1.lanewise(VectorOperators.LSHR, 4).and((short) 0xF).mul(x1))
+                        .add(w1.lanewise(VectorOperators.LSHR, 8).and((short) 0xF).mul(x2)).add(w1.lanewise(VectorOperators.LSHR, 12).mul(x3));
+                ShortVector w2 = ShortVector.fromMemorySegment(S256, quants, quants2 + 32L * t, LE);
+                sum2 = sum2.add(w2.and((short) 0xF).mul(x0)).add(w2.lanewise(VectorOperators.LSHR, 4).and((short) 0xF).mul(x1))
+                        .add(w2.lanewise(VectorOperators.LSHR, 8).and((short) 0xF).mul(x2)).add(w2.lanewise(VectorOperators.LSHR, 12).mul(x3));
+                ShortVector w3 = ShortVector.fromMemorySegment(S256, quants, quants3 + 32L * t, LE);
+                sum3 = sum3.add(w3.and((short) 0xF).mul(x0)).add(w3.lanewise(VectorOperators.LSHR, 4).and((short) 0xF).mul(x1))
+                        .add(w3.lanewise(VectorOperators.LSHR, 8).and((short) 0xF).mul(x2)).add(w3.lanewise(VectorOperators.LSHR, 12).mul(x3));
             }
             ShortVector sums = ShortVector.fromArray(S256, eightSums, g * 16);
             FloatVector xdEven = FloatVector.fromArray(F256, xd, g * 16);
             FloatVector xdOdd = FloatVector.fromArray(F256, xd, g * 16 + 8);
-            IntVector dotsA = sumA0.add(sumA1).sub(sums).reinterpretAsInts();
-            IntVector halves = IntVector.fromMemorySegment(I256, scales, scalesA, LE);
-            IntVector even = halves.and(0xFFFF);
-            IntVector odd = halves.lanewise(VectorOperators.LSHR, 16);
-            FloatVector dEven = even.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).or(even.and(0x8000).lanewise(VectorOperators.LSHL, 16))
-                    .reinterpretAsFloats().mul(HALF_TO_FLOAT_SCALE);
-            FloatVector dOdd = odd.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).or(odd.and(0x8000).lanewise(VectorOperators.LSHL, 16))
-                    .reinterpretAsFloats().mul(HALF_TO_FLOAT_SCALE);
-            accEvenA = ((FloatVector) dotsA.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0))
-                    .fma(dEven.mul(xdEven), accEvenA);
-            accOddA = ((FloatVector) dotsA.lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0))
-                    .fma(dOdd.mul(xdOdd), accOddA);
-            IntVector dotsB = sumB0.add(sumB1).sub(sums).reinterpretAsInts();
-            halves = IntVector.fromMemorySegment(I256, scales, scalesB, LE);
-            even = halves.and(0xFFFF);
-            odd = halves.lanewise(VectorOperators.LSHR, 16);
-            dEven = even.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).or(even.and(0x8000).lanewise(VectorOperators.LSHL, 16))
-                    .reinterpretAsFloats().mul(HALF_TO_FLOAT_SCALE);
-            dOdd = odd.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).or(odd.and(0x8000).lanewise(VectorOperators.LSHL, 16))
-                    .reinterpretAsFloats().mul(HALF_TO_FLOAT_SCALE);
-            accEvenB = ((FloatVector) dotsB.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0))
-                    .fma(dEven.mul(xdEven), accEvenB);
-            accOddB = ((FloatVector) dotsB.lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0))
-                    .fma(dOdd.mul(xdOdd), accOddB);
+            IntVector dots0 = sum0.sub(sums).reinterpretAsInts();
+            IntVector halves0 = IntVector.fromMemorySegment(I256, scales, scales0, LE);
+            IntVector even0 = halves0.and(0xFFFF);
+            IntVector odd0 = halves0.lanewise(VectorOperators.LSHR, 16);
+            accEven0 = ((FloatVector) dots0.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0))
+                    .fma(even0.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).or(even0.and(0x8000).lanewise(VectorOperators.LSHL, 16))
+                            .reinterpretAsFloats().mul(HALF_TO_FLOAT_SCALE).mul(xdEven), accEven0);
+            accOdd0 = ((FloatVector) dots0.lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0))
+                    .fma(odd0.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).or(odd0.and(0x8000).lanewise(VectorOperators.LSHL, 16))
+                            .reinterpretAsFloats().mul(HALF_TO_FLOAT_SCALE).mul(xdOdd), accOdd0);
+            quants0 += Q4_0Tensor.GROUP_BYTES;
+            scales0 += Q4_0Tensor.GROUP_SCALE_BYTES;
+            IntVector dots1 = sum1.sub(sums).reinterpretAsInts();
+            IntVector halves1 = IntVector.fromMemorySegment(I256, scales, scales1, LE);
+            IntVector even1 = halves1.and(0xFFFF);
+            IntVector odd1 = halves1.lanewise(VectorOperators.LSHR, 16);
+            accEven1 = ((FloatVector) dots1.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0))
+                    .fma(even1.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).or(even1.and(0x8000).lanewise(VectorOperators.LSHL, 16))
+                            .reinterpretAsFloats().mul(HALF_TO_FLOAT_SCALE).mul(xdEven), accEven1);
+            accOdd1 = ((FloatVector) dots1.lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0))
+                    .fma(odd1.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).or(odd1.and(0x8000).lanewise(VectorOperators.LSHL, 16))
+                            .reinterpretAsFloats().mul(HALF_TO_FLOAT_SCALE).mul(xdOdd), accOdd1);
+            quants1 += Q4_0Tensor.GROUP_BYTES;
+            scales1 += Q4_0Tensor.GROUP_SCALE_BYTES;
+            IntVector dots2 = sum2.sub(sums).reinterpretAsInts();
+            IntVector halves2 = IntVector.fromMemorySegment(I256, scales, scales2, LE);
+            IntVector even2 = halves2.and(0xFFFF);
+            IntVector odd2 = halves2.lanewise(VectorOperators.LSHR, 16);
+            accEven2 = ((FloatVector) dots2.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0))
+                    .fma(even2.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).or(even2.and(0x8000).lanewise(VectorOperators.LSHL, 16))
+                            .reinterpretAsFloats().mul(HALF_TO_FLOAT_SCALE).mul(xdEven), accEven2);
+            accOdd2 = ((FloatVector) dots2.lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0))
+                    .fma(odd2.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).or(odd2.and(0x8000).lanewise(VectorOperators.LSHL, 16))
+                            .reinterpretAsFloats().mul(HALF_TO_FLOAT_SCALE).mul(xdOdd), accOdd2);
+            quants2 += Q4_0Tensor.GROUP_BYTES;
+            scales2 += Q4_0Tensor.GROUP_SCALE_BYTES;
+            IntVector dots3 = sum3.sub(sums).reinterpretAsInts();
+            IntVector halves3 = IntVector.fromMemorySegment(I256, scales, scales3, LE);
+            IntVector even3 = halves3.and(0xFFFF);
+            IntVector odd3 = halves3.lanewise(VectorOperators.LSHR, 16);
+            accEven3 = ((FloatVector) dots3.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0))
+                    .fma(even3.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).or(even3.and(0x8000).lanewise(VectorOperators.LSHL, 16))
+                            .reinterpretAsFloats().mul(HALF_TO_FLOAT_SCALE).mul(xdEven), accEven3);
+            accOdd3 = ((FloatVector) dots3.lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0))
+                    .fma(odd3.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).or(odd3.and(0x8000).lanewise(VectorOperators.LSHL, 16))
+                            .reinterpretAsFloats().mul(HALF_TO_FLOAT_SCALE).mul(xdOdd), accOdd3);
+            quants3 += Q4_0Tensor.GROUP_BYTES;
+            scales3 += Q4_0Tensor.GROUP_SCALE_BYTES;
         }
-        FloatVector totalA = accEvenA.add(accOddA);
-        out[outA] = sum8(totalA.lane(0), totalA.lane(1), totalA.lane(2), totalA.lane(3), totalA.lane(4), totalA.lane(5), totalA.lane(6), totalA.lane(7));
-        FloatVector totalB = accEvenB.add(accOddB);
-        out[outB] = sum8(totalB.lane(0), totalB.lane(1), totalB.lane(2), totalB.lane(3), totalB.lane(4), totalB.lane(5), totalB.lane(6), totalB.lane(7));
+        FloatVector total0 = accEven0.add(accOdd0);
+        out[outAt + 0 * outStride] = sum8(total0.lane(0), total0.lane(1), total0.lane(2), total0.lane(3), total0.lane(4), total0.lane(5), total0.lane(6), total0.lane(7));
+        FloatVector total1 = accEven1.add(accOdd1);
+        out[outAt + 1 * outStride] = sum8(total1.lane(0), total1.lane(1), total1.lane(2), total1.lane(3), total1.lane(4), total1.lane(5), total1.lane(6), total1.lane(7));
+        FloatVector total2 = accEven2.add(accOdd2);
+        out[outAt + 2 * outStride] = sum8(total2.lane(0), total2.lane(1), total2.lane(2), total2.lane(3), total2.lane(4), total2.lane(5), total2.lane(6), total2.lane(7));
+        FloatVector total3 = accEven3.add(accOdd3);
+        out[outAt + 3 * outStride] = sum8(total3.lane(0), total3.lane(1), total3.lane(2), total3.lane(3), total3.lane(4), total3.lane(5), total3.lane(6), total3.lane(7));
     }
 
     /**
