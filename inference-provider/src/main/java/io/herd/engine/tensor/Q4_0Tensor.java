@@ -119,18 +119,19 @@ public final class Q4_0Tensor extends FloatTensor {
         return (index / rowLength) * groupsPerRow + (index % rowLength) / GROUP_ELEMENTS;
     }
 
-    private static int lane(long index, long rowLength) {
+    /** The lane of the block that holds element {@code index}. */
+    private int lane(long index) {
         return (int) ((index % rowLength) / BLOCK % GROUP_BLOCKS);
     }
 
     private int nibble(long index) {
         int within = (int) (index % BLOCK);
-        int packed = data.get(Numbers.SHORT_LE, wordOffset(group(index), lane(index, rowLength), within / 4));
+        int packed = data.get(Numbers.SHORT_LE, wordOffset(group(index), lane(index), within / 4));
         return (packed >>> (4 * (within % 4))) & 0x0F;
     }
 
     private float scale(long index) {
-        return Numbers.halfToFloat(scales.get(Numbers.SHORT_LE, scaleOffset(group(index), lane(index, rowLength))));
+        return Numbers.halfToFloat(scales.get(Numbers.SHORT_LE, scaleOffset(group(index), lane(index))));
     }
 
     @Override
@@ -148,6 +149,14 @@ public final class Q4_0Tensor extends FloatTensor {
                 && (n % GROUP_ELEMENTS == 0 || column + n == rowLength);
     }
 
+    /**
+     * Whether every row of a matrix {@code cols} wide is whole groups, row r starting at group {@code r * groupsFor(cols)}:
+     * its rows are the layout's rows, or neither has padding.
+     */
+    private boolean rowsAreWholeGroups(int cols) {
+        return cols == rowLength || (rowLength % GROUP_ELEMENTS == 0 && cols % GROUP_ELEMENTS == 0);
+    }
+
     @Override
     public float dot(long thisOffset, MatmulInput input, int size) {
         if (Kernels.VECTOR && inWholeGroups(thisOffset, size)) {
@@ -160,7 +169,7 @@ public final class Q4_0Tensor extends FloatTensor {
     /** The vector path takes rows four at a time ({@link VectorKernels#dotQ4_0Rows}); results equal {@link #dot} row by row. */
     @Override
     public void matmul(MatmulInput x, float[] out, int outOffset, int rows, int cols, Parallel pool) {
-        if (!Kernels.VECTOR || (cols != rowLength && (rowLength % GROUP_ELEMENTS != 0 || cols % GROUP_ELEMENTS != 0))) {
+        if (!Kernels.VECTOR || !rowsAreWholeGroups(cols)) {
             super.matmul(x, out, outOffset, rows, cols, pool);
             return;
         }
@@ -216,7 +225,7 @@ public final class Q4_0Tensor extends FloatTensor {
         for (int i = 0; i < n; i += BLOCK) {
             long first = offset + i;
             long group = group(first);
-            int lane = lane(first, rowLength);
+            int lane = lane(first);
             float d = scale(first);
             for (int t = 0; t < 8; t++) {
                 int packed = data.get(Numbers.SHORT_LE, wordOffset(group, lane, t));
@@ -233,7 +242,7 @@ public final class Q4_0Tensor extends FloatTensor {
      */
     @Override
     boolean multiplyBatch(MatmulInput[] inputs, int count, float[][] outputs, int[] outputOffsets, int rows, int cols, Parallel pool) {
-        if (cols != rowLength && (rowLength % GROUP_ELEMENTS != 0 || cols % GROUP_ELEMENTS != 0)) {
+        if (!rowsAreWholeGroups(cols)) {
             return false;
         }
         QuantizedGemm.multiplyQ4_0(data, scales, inputs, count, outputs, outputOffsets, rows, cols, pool);
