@@ -17,6 +17,8 @@ import io.herd.engine.tokenizer.Tokenizers;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.lang.management.CompilationMXBean;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -53,9 +55,22 @@ final class BenchCommand {
         this.err = err;
     }
 
+    /**
+     * @param warmups warm-up rounds: exactly this many, or {@link #WARMUP_AUTO}: until the JIT is quiet
+     */
     record Options(Path model, int threads, int promptTokens, int genTokens, List<Integer> batches, int prefixTokens,
                    int warmups, boolean json) {
     }
+
+    /** {@code --warmup auto}: rounds until a round leaves the JIT compilers idle, at most {@value #MAX_AUTO_WARMUPS}. */
+    static final int WARMUP_AUTO = -1;
+    static final int MAX_AUTO_WARMUPS = 8;
+    /**
+     * A round counts as quiet when the compilers worked for less than this share of its wall time. On 2 cores C2
+     * compiles the vector kernels for seconds, and a kernel still at tier 3 runs its vectors as objects, many
+     * times slower: one short round left the measured 128-token prefill of bench-110m-Q8_0 at about half speed.
+     */
+    private static final double QUIET_COMPILE_SHARE = 0.05;
 
     static Options parse(List<String> args) throws UsageException {
         CommandLine line = CommandLine.parse("bench", args, Set.of("--model", "--threads", "--prompt-tokens", "--gen-tokens",
@@ -65,12 +80,11 @@ final class BenchCommand {
         int promptTokens = line.integer("--prompt-tokens").orElse(128);
         int genTokens = line.integer("--gen-tokens").orElse(128);
         int prefixTokens = line.integer("--prefix-tokens").orElse(1000);
-        int warmups = line.integer("--warmup").orElse(1);
+        int warmups = warmups(line.string("--warmup").orElse("auto"));
         require(threads >= 1, "--threads must be at least 1, was " + threads);
         require(promptTokens >= 2, "--prompt-tokens must be at least 2 (BOS and one token), was " + promptTokens);
         require(genTokens >= 2, "--gen-tokens must be at least 2 (decode speed needs two tokens), was " + genTokens);
         require(prefixTokens >= 0, "--prefix-tokens must be 0 (skip) or more, was " + prefixTokens);
-        require(warmups >= 0, "--warmup must be 0 or more, was " + warmups);
         List<Integer> batches = new ArrayList<>();
         for (String part : line.string("--batch").orElse("1").split(",")) {
             try {
@@ -82,6 +96,19 @@ final class BenchCommand {
             }
         }
         return new Options(model, threads, promptTokens, genTokens, batches, prefixTokens, warmups, line.has("--json"));
+    }
+
+    private static int warmups(String value) throws UsageException {
+        if (value.equals("auto")) {
+            return WARMUP_AUTO;
+        }
+        try {
+            int rounds = Integer.parseInt(value.strip());
+            require(rounds >= 0, "--warmup must be 'auto' or 0 or more rounds, was " + rounds);
+            return rounds;
+        } catch (NumberFormatException e) {
+            throw new UsageException("--warmup must be 'auto' or a number of rounds, was '" + value + "'");
+        }
     }
 
     private static void require(boolean condition, String message) throws UsageException {
@@ -105,16 +132,7 @@ final class BenchCommand {
             int[] unit = tokenizer.encode(PROMPT_UNIT, false, false);
             int maxBatch = o.batches().stream().mapToInt(Integer::intValue).max().orElse(1);
 
-            for (int i = 0; i < o.warmups(); i++) {
-                progress(o, "warm-up " + (i + 1));
-                // Short runs reach the same code paths (batch sizes included) for the JIT at a fraction of the cost.
-                int warmPrompt = Math.min(o.promptTokens(), 32);
-                int warmGen = Math.min(o.genTokens(), 16);
-                runBatch(model, unit, warmPrompt, warmGen, 1, 0);
-                if (maxBatch > 1) {
-                    runBatch(model, unit, warmPrompt, warmGen, maxBatch, 0);
-                }
-            }
+            warmUp(o, model, unit, maxBatch);
             progress(o, "batch 1");
             BatchRun single = runBatch(model, unit, o.promptTokens(), o.genTokens(), 1, 0);
             Map<Integer, BatchRun> batched = new LinkedHashMap<>();
@@ -135,6 +153,37 @@ final class BenchCommand {
                 printText(o, model, single, batched, prefix, peakRss);
             }
             return HerdCli.OK;
+        }
+    }
+
+    /**
+     * Short runs reach the code paths of the measured ones (batch sizes included) at a fraction of their cost. With
+     * {@code --warmup auto} they repeat until one leaves the JIT compilers (nearly) idle: the numbers are then those
+     * of a server that has been up for a while, as llama-bench's are after its warm-up run.
+     */
+    private void warmUp(Options o, Llama model, int[] unit, int maxBatch) throws InterruptedException {
+        CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+        boolean auto = o.warmups() == WARMUP_AUTO && jit != null && jit.isCompilationTimeMonitoringSupported();
+        // Without compile-time monitoring, auto falls back to a fixed count.
+        int rounds = auto ? MAX_AUTO_WARMUPS : o.warmups() == WARMUP_AUTO ? 3 : o.warmups();
+        int warmGen = Math.min(o.genTokens(), 16);
+        for (int round = 1; round <= rounds; round++) {
+            long compiledBefore = auto ? jit.getTotalCompilationTime() : 0;
+            long start = System.nanoTime();
+            runBatch(model, unit, o.promptTokens(), warmGen, 1, 0);
+            if (maxBatch > 1) {
+                runBatch(model, unit, Math.min(o.promptTokens(), 16), warmGen, maxBatch, 0);
+            }
+            long wallMillis = (System.nanoTime() - start) / 1_000_000;
+            if (!auto) {
+                progress(o, "warm-up " + round + ": " + wallMillis + " ms");
+                continue;
+            }
+            long compileMillis = jit.getTotalCompilationTime() - compiledBefore;
+            progress(o, "warm-up " + round + ": " + wallMillis + " ms, JIT compiling " + compileMillis + " ms");
+            if (compileMillis < QUIET_COMPILE_SHARE * wallMillis) {
+                return;
+            }
         }
     }
 

@@ -54,7 +54,7 @@ public final class HerdCli {
               chat --model PATH [--tokenizer PATH] [--system TEXT] [--chat-format NAME] [sampling options]
                   reads user messages from stdin, one per line, and answers them
               bench --model PATH.gguf [--threads N] [--prompt-tokens 128] [--gen-tokens 128] [--batch 1,8]
-                    [--prefix-tokens 1000] [--warmup 1] [--json]
+                    [--prefix-tokens 1000] [--warmup auto|N] [--json]
                   prefill/decode tok/s, batched aggregate tok/s, time to first token, peak RSS, and time to
                   first token after a shared prefix with and without the prefix cache
 

@@ -42,6 +42,8 @@ class BenchCommandTest {
         assertThat(o.batches()).containsExactly(1);
         assertThat(o.prefixTokens()).isEqualTo(1000);
         assertThat(o.json()).isFalse();
+        assertThat(o.warmups()).isEqualTo(BenchCommand.WARMUP_AUTO);
+        assertThat(BenchCommand.parse(List.of("--model", "m.gguf", "--warmup", "3")).warmups()).isEqualTo(3);
         assertThat(BenchCommand.parse(List.of("--model", "m.gguf", "--batch", "1, 8,16", "--json")).batches())
                 .containsExactly(1, 8, 16);
     }
@@ -56,6 +58,10 @@ class BenchCommandTest {
                 .hasMessageContaining("--gen-tokens must be at least 2");
         assertThatThrownBy(() -> BenchCommand.parse(List.of("--model", "m", "--threads", "0")))
                 .hasMessageContaining("--threads must be at least 1");
+        assertThatThrownBy(() -> BenchCommand.parse(List.of("--model", "m", "--warmup", "some")))
+                .hasMessageContaining("--warmup must be 'auto' or a number of rounds, was 'some'");
+        assertThatThrownBy(() -> BenchCommand.parse(List.of("--model", "m", "--warmup", "-2")))
+                .hasMessageContaining("--warmup must be 'auto' or 0 or more rounds");
     }
 
     @Test
