@@ -175,7 +175,12 @@ public abstract sealed class FloatTensor
                 throw new IllegalArgumentException("input " + b + " has " + inputs[b].length() + " values, expected " + cols);
             }
         }
-        if (Kernels.VECTOR && count > 1 && multiplyBatch(inputs, count, outputs, outputOffsets, rows, cols, pool)) {
+        if (count == 1) {
+            // A decode step of one sequence: the single-input kernels take rows in sets, which the loop below does not.
+            matmul(inputs[0], outputs[0], outputOffsets[0], rows, cols, pool);
+            return;
+        }
+        if (Kernels.VECTOR && multiplyBatch(inputs, count, outputs, outputOffsets, rows, cols, pool)) {
             return;
         }
         for (int b = 0; b < count; b++) {
