@@ -3,6 +3,7 @@ package io.herd.engine.cli;
 import io.herd.engine.batch.BatchScheduler;
 import io.herd.engine.batch.GenerationHandle;
 import io.herd.engine.batch.GenerationListener;
+import io.herd.engine.batch.JitWarmUp;
 import io.herd.engine.batch.SchedulerConfig;
 import io.herd.engine.generate.Delta;
 import io.herd.engine.generate.GenerationRequest;
@@ -17,8 +18,6 @@ import io.herd.engine.tokenizer.Tokenizers;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.lang.management.CompilationMXBean;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -62,15 +61,11 @@ final class BenchCommand {
                    int warmups, boolean json) {
     }
 
-    /** {@code --warmup auto}: rounds until a round leaves the JIT compilers idle, at most {@value #MAX_AUTO_WARMUPS}. */
+    /** {@code --warmup auto}: rounds until one leaves the JIT compilers idle ({@link JitWarmUp}), at most {@value #MAX_AUTO_WARMUPS}. */
     static final int WARMUP_AUTO = -1;
     static final int MAX_AUTO_WARMUPS = 8;
-    /**
-     * A round counts as quiet when the compilers worked for less than this share of its wall time. On 2 cores C2
-     * compiles the vector kernels for seconds, and a kernel still at tier 3 runs its vectors as objects, many
-     * times slower: one short round left the measured 128-token prefill of bench-110m-Q8_0 at about half speed.
-     */
-    private static final double QUIET_COMPILE_SHARE = 0.05;
+    /** {@code --warmup auto} where compile time cannot be observed. */
+    private static final int FALLBACK_WARMUPS = 3;
 
     static Options parse(List<String> args) throws UsageException {
         CommandLine line = CommandLine.parse("bench", args, Set.of("--model", "--threads", "--prompt-tokens", "--gen-tokens",
@@ -157,34 +152,21 @@ final class BenchCommand {
     }
 
     /**
-     * Short runs reach the code paths of the measured ones (batch sizes included) at a fraction of their cost. With
-     * {@code --warmup auto} they repeat until one leaves the JIT compilers (nearly) idle: the numbers are then those
-     * of a server that has been up for a while, as llama-bench's are after its warm-up run.
+     * Warm-up rounds of the measured prompt length at batch 1 and short prompts at the largest batch size, so every
+     * measured code path has been compiled: the numbers are then those of a server that has been up for a while, as
+     * llama-bench's are after its warm-up run.
      */
     private void warmUp(Options o, Llama model, int[] unit, int maxBatch) throws InterruptedException {
-        CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
-        boolean auto = o.warmups() == WARMUP_AUTO && jit != null && jit.isCompilationTimeMonitoringSupported();
-        // Without compile-time monitoring, auto falls back to a fixed count.
-        int rounds = auto ? MAX_AUTO_WARMUPS : o.warmups() == WARMUP_AUTO ? 3 : o.warmups();
+        boolean auto = o.warmups() == WARMUP_AUTO;
+        int rounds = !auto ? o.warmups() : JitWarmUp.compileTimeObservable() ? MAX_AUTO_WARMUPS : FALLBACK_WARMUPS;
         int warmGen = Math.min(o.genTokens(), 16);
-        for (int round = 1; round <= rounds; round++) {
-            long compiledBefore = auto ? jit.getTotalCompilationTime() : 0;
-            long start = System.nanoTime();
+        JitWarmUp.run(rounds, auto, () -> {
             runBatch(model, unit, o.promptTokens(), warmGen, 1, 0);
             if (maxBatch > 1) {
                 runBatch(model, unit, Math.min(o.promptTokens(), 16), warmGen, maxBatch, 0);
             }
-            long wallMillis = (System.nanoTime() - start) / 1_000_000;
-            if (!auto) {
-                progress(o, "warm-up " + round + ": " + wallMillis + " ms");
-                continue;
-            }
-            long compileMillis = jit.getTotalCompilationTime() - compiledBefore;
-            progress(o, "warm-up " + round + ": " + wallMillis + " ms, JIT compiling " + compileMillis + " ms");
-            if (compileMillis < QUIET_COMPILE_SHARE * wallMillis) {
-                return;
-            }
-        }
+        }, t -> progress(o, "warm-up " + t.round() + ": " + t.wallMillis() + " ms"
+                + (t.compileMillis() >= 0 ? ", JIT compiling " + t.compileMillis() + " ms" : "")));
     }
 
     private void progress(Options o, String what) {
@@ -205,7 +187,7 @@ final class BenchCommand {
             throws InterruptedException {
         SchedulerConfig config = schedulerConfig(model, batch, promptTokens + genTokens, false)
                 .withMaxStepTokens(Math.max(256, batch * promptTokens + batch + 1));
-        try (BatchScheduler scheduler = new BatchScheduler(model, config)) {
+        try (BatchScheduler scheduler = newScheduler(model, config)) {
             SamplingParameters greedy = SamplingParameters.greedy(genTokens);
             List<GenerationHandle> handles = new ArrayList<>();
             // Deltas go to a listener on the scheduler thread, as in llama-bench: no thread of this process wakes per
@@ -229,7 +211,7 @@ final class BenchCommand {
             };
             long start = System.nanoTime();
             for (int b = 0; b < batch; b++) {
-                int[] prompt = prompt(model.tokenizer(), unit, promptTokens, variant + b);
+                int[] prompt = JitWarmUp.prompt(model.tokenizer(), unit, promptTokens, variant + b);
                 handles.add(scheduler.submit(GenerationRequest.of(prompt, greedy), listener));
             }
             finished.await();
@@ -270,23 +252,33 @@ final class BenchCommand {
      * after another request with the same prefix ran (prefix cache on), once with the cache off.
      */
     private PrefixRun runPrefix(Llama model, int[] unit, int prefixTokens) throws InterruptedException {
-        int[] prefix = prompt(model.tokenizer(), unit, prefixTokens, 0);
+        int[] prefix = JitWarmUp.prompt(model.tokenizer(), unit, prefixTokens, 0);
         int[] first = withSuffix(prefix, unit, 1);
         int[] second = withSuffix(prefix, unit, 2);
         SamplingParameters oneToken = SamplingParameters.greedy(1);
         double without;
-        try (BatchScheduler scheduler = new BatchScheduler(model, schedulerConfig(model, 2, second.length + 1, false))) {
+        try (BatchScheduler scheduler = newScheduler(model, schedulerConfig(model, 2, second.length + 1, false))) {
             GenerationHandle handle = scheduler.submit(GenerationRequest.of(second, oneToken));
             handle.collect();
             without = handle.timeToFirstTokenNanos() / 1e6;
         }
-        try (BatchScheduler scheduler = new BatchScheduler(model, schedulerConfig(model, 2, second.length + 1, true))) {
+        try (BatchScheduler scheduler = newScheduler(model, schedulerConfig(model, 2, second.length + 1, true))) {
             scheduler.submit(GenerationRequest.of(first, oneToken)).collect();
             GenerationHandle handle = scheduler.submit(GenerationRequest.of(second, oneToken));
             handle.collect();
             return new PrefixRun(prefixTokens, second.length - prefixTokens, without,
                     handle.timeToFirstTokenNanos() / 1e6, handle.cachedPromptTokens());
         }
+    }
+
+    /**
+     * A scheduler with a KV cache of its own. A server keeps one per model; the bench makes one per run, so the cache
+     * of the run before (Java arrays, unreachable once its scheduler closed) is collected first: otherwise the old
+     * generation grows to hold several caches and the peak RSS counts runs that no longer exist.
+     */
+    private static BatchScheduler newScheduler(Llama model, SchedulerConfig config) {
+        System.gc();
+        return new BatchScheduler(model, config);
     }
 
     /** The memory bound: the model file plus the KV budget plus 400 MiB of everything else. */
@@ -308,20 +300,6 @@ final class BenchCommand {
         largestKvBudget = Math.max(largestKvBudget, budget);
         return SchedulerConfig.withBudget(budget).withMaxRunning(Math.max(1, sequences))
                 .withMaxWaiting(sequences).withPrefixCaching(prefixCaching);
-    }
-
-    /** BOS, then the unit sentence repeated, cut to exactly {@code length} tokens; {@code variant} changes token 1. */
-    static int[] prompt(Tokenizer tokenizer, int[] unit, int length, int variant) {
-        int[] prompt = new int[length];
-        prompt[0] = tokenizer.bosToken();
-        for (int i = 1; i < length; i++) {
-            prompt[i] = unit[(i - 1) % unit.length];
-        }
-        if (variant > 0 && length > 1) {
-            // A different ordinary token per variant keeps concurrent prompts distinct.
-            prompt[1] = 3 + Math.floorMod(prompt[1] + variant * 7919, tokenizer.vocabularySize() - 3);
-        }
-        return prompt;
     }
 
     private static int[] withSuffix(int[] prefix, int[] unit, int variant) {

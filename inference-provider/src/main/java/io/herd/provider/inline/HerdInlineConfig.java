@@ -28,6 +28,9 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  *                      exceed {@code max_running})
  * @param prefixCache   reuse the KV of earlier prompts' shared prefixes (system prompt, conversation so far;
  *                      default true)
+ * @param warmup        batched models: after loading, run short generations in the background until the JIT has
+ *                      compiled the forward pass (see {@link io.herd.engine.batch.JitWarmUp}), so the first requests
+ *                      do not run at a fraction of full speed (default false; the distributions turn it on)
  */
 public record HerdInlineConfig(
         Integer threads,
@@ -38,7 +41,8 @@ public record HerdInlineConfig(
         @JsonProperty("max_running") Integer maxRunning,
         @JsonProperty("max_waiting") Integer maxWaiting,
         @JsonProperty("max_step_tokens") Integer maxStepTokens,
-        @JsonProperty("prefix_cache") Boolean prefixCache) {
+        @JsonProperty("prefix_cache") Boolean prefixCache,
+        Boolean warmup) {
 
     static final int DEFAULT_CONTEXTS_IN_CACHE = 4;
     static final long DEFAULT_KV_CAP_MIB = 512;
@@ -53,6 +57,7 @@ public record HerdInlineConfig(
         maxWaiting = maxWaiting == null ? 64 : maxWaiting;
         maxStepTokens = maxStepTokens == null ? Math.max(256, maxRunning + 1) : maxStepTokens;
         prefixCache = prefixCache == null || prefixCache;
+        warmup = warmup != null && warmup;
         if (threads < 0) {
             throw new IllegalArgumentException("threads must be 0 (all processors) or positive, got " + threads);
         }
@@ -79,11 +84,11 @@ public record HerdInlineConfig(
 
     /** The scheduler settings at their defaults. */
     public HerdInlineConfig(Integer threads, Integer contextLength, String chatFormat, Integer maxConcurrentGenerations) {
-        this(threads, contextLength, chatFormat, maxConcurrentGenerations, null, null, null, null, null);
+        this(threads, contextLength, chatFormat, maxConcurrentGenerations, null, null, null, null, null, null);
     }
 
     /** Defaults for everything. */
     public static HerdInlineConfig defaults() {
-        return new HerdInlineConfig(null, null, null, null, null, null, null, null, null);
+        return new HerdInlineConfig(null, null, null, null, null, null, null, null, null, null);
     }
 }

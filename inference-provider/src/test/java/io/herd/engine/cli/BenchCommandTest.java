@@ -71,13 +71,6 @@ class BenchCommandTest {
     }
 
     @Test
-    void promptIsBosThenTheSentenceRepeatedToExactlyTheLength() {
-        var tokenizer = new io.herd.engine.generate.FakeTokenizer(List.of("<unk>", "<s>", "</s>", "a", "b"),
-                java.util.Set.of("<unk>", "<s>", "</s>"), "<s>", "</s>", java.util.Set.of("</s>"));
-        assertThat(BenchCommand.prompt(tokenizer, new int[] {3, 4}, 6, 0)).containsExactly(1, 3, 4, 3, 4, 3);
-    }
-
-    @Test
     void shortRunOnStories260KPrintsOneJsonObject() throws IOException {
         assumeTrue(Files.exists(MODEL), "model absent: " + MODEL);
         int status = run("bench", "--model", MODEL.toString(), "--threads", "1", "--prompt-tokens", "16",

@@ -73,6 +73,33 @@ class HerdInferenceProviderBatchingTest {
     }
 
     @Test
+    void aWarmUpRunsInTheBackgroundWhileRequestsAreServedAlike() throws IOException {
+        assumeTrue(Files.exists(REFERENCE), "llama2.c reference absent: " + REFERENCE);
+        String reference = Files.readString(REFERENCE, StandardCharsets.UTF_8).stripTrailing();
+        try (HerdInferenceProvider provider = provider(Map.of("threads", 1, "max_running", 4, "warmup", true))) {
+            // Served during the warm-up and sharing its batches: the same greedy answer as alone.
+            Completion c = provider.completion(CompletionRequest.of(MODEL.toString(), PROMPT, 60, 0.0))
+                    .block(Duration.ofSeconds(60));
+            assertThat(PROMPT + c.choices().getFirst().text()).isEqualTo(reference);
+            // A round is a long prompt beside 3 short ones, each generating 16 tokens.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (provider.schedulerStats(MODEL.toString()).orElseThrow().completed() < 1 + 4
+                    && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+            }
+            assertThat(provider.schedulerStats(MODEL.toString()).orElseThrow().completed()).isGreaterThanOrEqualTo(1 + 4);
+        }
+    }
+
+    @Test
+    void withoutWarmUpOnlyRequestsRun() {
+        try (HerdInferenceProvider provider = provider(Map.of("threads", 1))) {
+            provider.completion(CompletionRequest.of(MODEL.toString(), PROMPT, 5, 0.0)).block(Duration.ofSeconds(30));
+            assertThat(provider.schedulerStats(MODEL.toString()).orElseThrow().completed()).isEqualTo(1);
+        }
+    }
+
+    @Test
     void aRepeatedPromptReusesCachedBlocksAndGivesTheSameAnswer() {
         String prompt = "Once upon a time, there was a little girl named Lily. She loved to play outside in the park with her dog.";
         try (HerdInferenceProvider provider = provider(Map.of("threads", 1))) {

@@ -20,12 +20,13 @@ class HerdInlineConfigTest {
     void schedulerKeysBindFromSubstitutedStrings() {
         // ${env.X:=...} substitution yields strings.
         HerdInlineConfig c = bind(Map.of("kv_cache_bytes", "1048576", "max_running", "4", "max_waiting", "0",
-                "max_step_tokens", "64", "prefix_cache", "false"));
+                "max_step_tokens", "64", "prefix_cache", "false", "warmup", "true"));
         assertThat(c.kvCacheBytes()).isEqualTo(1L << 20);
         assertThat(c.maxRunning()).isEqualTo(4);
         assertThat(c.maxWaiting()).isZero();
         assertThat(c.maxStepTokens()).isEqualTo(64);
         assertThat(c.prefixCache()).isFalse();
+        assertThat(c.warmup()).isTrue();
     }
 
     @Test
@@ -36,6 +37,7 @@ class HerdInlineConfigTest {
         assertThat(c.maxWaiting()).isEqualTo(64);
         assertThat(c.maxStepTokens()).isEqualTo(256);
         assertThat(c.prefixCache()).isTrue();
+        assertThat(c.warmup()).as("the distributions turn the warm-up on").isFalse();
         assertThat(bind(Map.of("max_running", 300)).maxStepTokens()).as("rows must exceed max_running").isEqualTo(301);
     }
 
