@@ -27,7 +27,6 @@ import io.herd.api.providers.ProviderHealth;
 import io.herd.engine.batch.BatchScheduler;
 import io.herd.engine.batch.GenerationHandle;
 import io.herd.engine.batch.GenerationListener;
-import io.herd.engine.batch.JitWarmUp;
 import io.herd.engine.batch.SchedulerConfig;
 import io.herd.engine.batch.SchedulerFullException;
 import io.herd.engine.batch.SchedulerStats;
@@ -129,7 +128,7 @@ public final class HerdInferenceProvider implements InferenceProvider {
             int servedContext = (int) Math.min(context, cachePositions);
             BatchScheduler scheduler = new BatchScheduler(batched, schedulerConfig);
             if (config.warmup()) {
-                startWarmUp(m.modelId(), batched, scheduler, servedContext, schedulerConfig.maxRunning());
+                BackgroundWarmUp.start(m.modelId(), batched, scheduler, servedContext, schedulerConfig.maxRunning());
             }
             return new LoadedModel(m, model, null, scheduler, format, servedContext);
         } catch (RuntimeException | OutOfMemoryError e) {
@@ -138,41 +137,6 @@ public final class HerdInferenceProvider implements InferenceProvider {
                     + e.getMessage(), e);
         }
     }
-
-    /**
-     * Warms the JIT in the background ({@link JitWarmUp}): rounds of a 128-token prompt beside a few short ones, 16
-     * tokens each, until the compilers are idle. Requests are served meanwhile and share the batches. The warm-up ends
-     * quietly when requests fill the scheduler or the provider closes.
-     */
-    private static void startWarmUp(String modelId, BatchedLanguageModel model, BatchScheduler scheduler, int context,
-                                    int maxRunning) {
-        int genTokens = 16;
-        int promptTokens = Math.min(WARMUP_PROMPT_TOKENS, context - genTokens - 1);
-        if (promptTokens < 2) {
-            return;
-        }
-        int extraSequences = Math.min(WARMUP_EXTRA_SEQUENCES, maxRunning - 1);
-        Thread.ofVirtual().name("herd-warmup-" + modelId).start(() -> {
-            long start = System.nanoTime();
-            try {
-                JitWarmUp.Round round = JitWarmUp.schedulerRound(scheduler, model.tokenizer(), WARMUP_TEXT, promptTokens,
-                        extraSequences, genTokens);
-                int rounds = JitWarmUp.run(WARMUP_MAX_ROUNDS, true, round, t -> { });
-                LOG.log(System.Logger.Level.INFO, "model ''{0}'' warmed up: {1} rounds in {2} ms", modelId, rounds,
-                        (System.nanoTime() - start) / 1_000_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.INFO, "model ''{0}'': warm-up ended early: {1}", modelId, e.getMessage());
-            }
-        });
-    }
-
-    private static final System.Logger LOG = System.getLogger(HerdInferenceProvider.class.getName());
-    private static final String WARMUP_TEXT = "Once upon a time";
-    private static final int WARMUP_PROMPT_TOKENS = 128;
-    private static final int WARMUP_EXTRA_SEQUENCES = 3;
-    private static final int WARMUP_MAX_ROUNDS = 8;
 
     /** The configured scheduler limits; an unset KV budget holds a few full contexts, within a cap. */
     static SchedulerConfig schedulerConfig(HerdInlineConfig config, BatchedLanguageModel model, int context) {
