@@ -45,7 +45,8 @@ public final class WorkerMain {
 
     /** The same provider the gateway runs in-process, configured from the command line. */
     static InferenceProvider createProvider(WorkerOptions options) {
-        HerdInlineConfig config = new HerdInlineConfig(options.threads(), options.context(), options.chatFormat(), null);
+        HerdInlineConfig config = new HerdInlineConfig(options.threads(), options.context(), options.chatFormat(), null,
+                null, null, null, null, null, options.warmup());
         RegisteredModel model = new RegisteredModel(options.modelId(), "worker", options.model().toString(), ModelType.LLM, Map.of());
         ProviderContext context = new ProviderContext("inference", "worker", "inline::herd", Map.of(), List.of(model));
         return new HerdInferenceProvider(context.providerId(), config, context.models(), opener(options.tokenizer()));

@@ -7,15 +7,15 @@ import java.util.Map;
 
 /**
  * Command line of a worker: {@code --model PATH --port N --threads N [--tokenizer PATH] [--context N]
- * [--host ADDR] [--model-id ID] [--chat-format NAME]}. The API key callers must send comes from
+ * [--host ADDR] [--model-id ID] [--chat-format NAME] [--warmup on|off]}. The API key callers must send comes from
  * {@code HERD_WORKER_API_KEY} (kept out of the process list).
  */
 public record WorkerOptions(Path model, int port, int threads, Path tokenizer, int context, String host, String modelId,
-                            String chatFormat, List<String> apiKeys) {
+                            String chatFormat, List<String> apiKeys, boolean warmup) {
 
     public static final String USAGE = """
             usage: herd-worker --model PATH [--port N] [--threads N] [--tokenizer PATH] [--context N]
-                               [--host ADDR] [--model-id ID] [--chat-format NAME]
+                               [--host ADDR] [--model-id ID] [--chat-format NAME] [--warmup on|off]
               --model PATH       GGUF model to serve
               --port N           gRPC port (default 50052)
               --threads N        threads of the forward pass (default 0: every processor)
@@ -24,6 +24,7 @@ public record WorkerOptions(Path model, int port, int threads, Path tokenizer, i
               --host ADDR        address to listen on (default 0.0.0.0)
               --model-id ID      id the model is served as (default: file name without extension)
               --chat-format NAME force a chat format (default: detected)
+              --warmup on|off    after loading, warm the JIT with short generations in the background (default on)
             environment: HERD_WORKER_API_KEY  key callers must send as 'authorization: Bearer <key>'
             """;
 
@@ -36,6 +37,7 @@ public record WorkerOptions(Path model, int port, int threads, Path tokenizer, i
         String host = "0.0.0.0";
         String modelId = null;
         String chatFormat = null;
+        boolean warmup = true;
         for (int i = 0; i < args.length; i++) {
             String option = args[i];
             if (option.equals("-h") || option.equals("--help")) {
@@ -54,6 +56,11 @@ public record WorkerOptions(Path model, int port, int threads, Path tokenizer, i
                 case "--host" -> host = value;
                 case "--model-id" -> modelId = value;
                 case "--chat-format" -> chatFormat = value;
+                case "--warmup" -> warmup = switch (value) {
+                    case "on" -> true;
+                    case "off" -> false;
+                    default -> throw new IllegalArgumentException("--warmup takes on or off, not '" + value + "'");
+                };
                 default -> throw new IllegalArgumentException("unknown option '" + option + "'\n" + USAGE);
             }
         }
@@ -72,7 +79,7 @@ public record WorkerOptions(Path model, int port, int threads, Path tokenizer, i
         }
         String key = env.get("HERD_WORKER_API_KEY");
         return new WorkerOptions(model, port, threads, tokenizer, context, host, modelId, chatFormat,
-                key == null || key.isBlank() ? List.of() : List.of(key.strip()));
+                key == null || key.isBlank() ? List.of() : List.of(key.strip()), warmup);
     }
 
     private static int number(String option, String value, int min, int max) {

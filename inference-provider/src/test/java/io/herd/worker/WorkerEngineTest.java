@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** A real worker (the engine on stories260K) reached through remote::herd-worker answers as the engine does in-process. */
@@ -25,10 +26,20 @@ class WorkerEngineTest {
     private static final Path MODEL = Path.of(System.getProperty("herd.shared.dir", "../shared"), "models", "stories260K.gguf");
 
     @Test
+    void theWarmUpIsOnUnlessTurnedOff() {
+        assumeTrue(Files.exists(MODEL), "stories260K.gguf absent: " + MODEL.toAbsolutePath());
+        assertThat(WorkerOptions.parse(new String[] {"--model", MODEL.toString()}, Map.of()).warmup()).isTrue();
+        assertThat(WorkerOptions.parse(new String[] {"--model", MODEL.toString(), "--warmup", "off"}, Map.of()).warmup()).isFalse();
+        assertThatThrownBy(() -> WorkerOptions.parse(new String[] {"--model", MODEL.toString(), "--warmup", "yes"}, Map.of()))
+                .hasMessageContaining("--warmup takes on or off, not 'yes'");
+    }
+
+    @Test
     void remoteAnswersEqualInProcessAnswers() throws Exception {
         assumeTrue(Files.exists(MODEL), "stories260K.gguf absent: " + MODEL.toAbsolutePath());
+        // Without the warm-up's requests beside them, both providers answer from the same state.
         WorkerOptions options = WorkerOptions.parse(new String[] {"--model", MODEL.toString(), "--port", "0", "--threads", "1",
-                "--host", "127.0.0.1"}, Map.of());
+                "--host", "127.0.0.1", "--warmup", "off"}, Map.of());
         try (InferenceProvider inProcess = WorkerMain.createProvider(options);
              WorkerServer worker = new WorkerServer(WorkerMain.createProvider(options), "127.0.0.1", 0, List.of()).start();
              InferenceProvider remote = new HerdWorkerProviderFactory().create(new ProviderContext("inference", "w",
