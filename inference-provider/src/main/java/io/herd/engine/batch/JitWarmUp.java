@@ -35,19 +35,24 @@ public final class JitWarmUp {
     private JitWarmUp() {
     }
 
-    /** Whether compile time can be observed (HotSpot: yes); without it {@link #run} runs every round it is given. */
-    public static boolean compileTimeObservable() {
+    /** Rounds of an until-quiet warm-up where compile time cannot be observed (HotSpot observes it). */
+    static final int UNOBSERVED_ROUNDS = 3;
+
+    static boolean compileTimeObservable() {
         CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
         return jit != null && jit.isCompilationTimeMonitoringSupported();
     }
 
     /**
-     * Runs {@code round} up to {@code maxRounds} times; with {@code untilQuiet} (and observable compile time) it stops
-     * after the first quiet round. Returns the number of rounds run.
+     * Runs {@code round} up to {@code maxRounds} times; with {@code untilQuiet} it stops after the first quiet round,
+     * or, where compile time cannot be observed, after {@value #UNOBSERVED_ROUNDS} rounds. Returns the number of rounds run.
      */
     public static int run(int maxRounds, boolean untilQuiet, Round round, Consumer<RoundTime> progress)
             throws InterruptedException {
         CompilationMXBean jit = compileTimeObservable() ? ManagementFactory.getCompilationMXBean() : null;
+        if (untilQuiet && jit == null) {
+            maxRounds = Math.min(maxRounds, UNOBSERVED_ROUNDS);
+        }
         for (int r = 1; r <= maxRounds; r++) {
             long compiledBefore = jit == null ? 0 : jit.getTotalCompilationTime();
             long start = System.nanoTime();

@@ -64,8 +64,6 @@ final class BenchCommand {
     /** {@code --warmup auto}: rounds until one leaves the JIT compilers idle ({@link JitWarmUp}), at most {@value #MAX_AUTO_WARMUPS}. */
     static final int WARMUP_AUTO = -1;
     static final int MAX_AUTO_WARMUPS = 8;
-    /** {@code --warmup auto} where compile time cannot be observed. */
-    private static final int FALLBACK_WARMUPS = 3;
 
     static Options parse(List<String> args) throws UsageException {
         CommandLine line = CommandLine.parse("bench", args, Set.of("--model", "--threads", "--prompt-tokens", "--gen-tokens",
@@ -158,7 +156,7 @@ final class BenchCommand {
      */
     private void warmUp(Options o, Llama model, int[] unit, int maxBatch) throws InterruptedException {
         boolean auto = o.warmups() == WARMUP_AUTO;
-        int rounds = !auto ? o.warmups() : JitWarmUp.compileTimeObservable() ? MAX_AUTO_WARMUPS : FALLBACK_WARMUPS;
+        int rounds = auto ? MAX_AUTO_WARMUPS : o.warmups();
         int warmGen = Math.min(o.genTokens(), 16);
         JitWarmUp.run(rounds, auto, () -> {
             runBatch(model, unit, o.promptTokens(), warmGen, 1, 0);
