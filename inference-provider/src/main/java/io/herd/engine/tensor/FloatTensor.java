@@ -23,14 +23,14 @@ public abstract sealed class FloatTensor
 
     /**
      * A tensor of {@code size} elements of {@code type} over {@code data}. Types whose kernels want another layout
-     * (Q4_0) are repacked into memory that the garbage collector frees; see {@link #of(GGMLType, MemorySegment, long, Arena)}.
+     * (Q4_0, Q8_0) are repacked into memory that the garbage collector frees; see {@link #of(GGMLType, MemorySegment, long, Arena)}.
      */
     public static FloatTensor of(GGMLType type, MemorySegment data, long size) {
         return of(type, data, size, Arena.ofAuto());
     }
 
     /**
-     * A tensor of {@code size} elements of {@code type} over {@code data}; a type that is repacked at load (Q4_0)
+     * A tensor of {@code size} elements of {@code type} over {@code data}; a type that is repacked at load (Q4_0, Q8_0)
      * takes its memory from {@code arena} and no longer reads {@code data}.
      */
     public static FloatTensor of(GGMLType type, MemorySegment data, long size, Arena arena) {
@@ -38,8 +38,8 @@ public abstract sealed class FloatTensor
     }
 
     /**
-     * The same for a matrix of rows of {@code rowLength} elements: a layout that depends on rows (Q4_0's groups start
-     * at each row) uses it.
+     * The same for a matrix of rows of {@code rowLength} elements: a layout that depends on rows (Q4_0's and Q8_0's
+     * groups start at each row) uses it.
      */
     public static FloatTensor of(GGMLType type, MemorySegment data, long size, long rowLength, Arena arena) {
         if (size % type.blockSize() != 0) {
@@ -54,7 +54,7 @@ public abstract sealed class FloatTensor
             case F32 -> new F32Tensor(data, size);
             case F16 -> new F16Tensor(data, size);
             case BF16 -> new BF16Tensor(data, size);
-            case Q8_0 -> new Q8_0Tensor(data, size);
+            case Q8_0 -> Q8_0Tensor.repack(data, size, rowLength, arena);
             case Q4_0 -> Q4_0Tensor.repack(data, size, rowLength, arena);
             case Q4_K -> new Q4_KTensor(data, size);
             case Q5_K -> new Q5_KTensor(data, size);
@@ -65,7 +65,7 @@ public abstract sealed class FloatTensor
 
     /** Whether {@link #of} copies {@code type} into a layout of its own (so the source bytes are no longer read). */
     public static boolean isRepackedAtLoad(GGMLType type) {
-        return type == GGMLType.Q4_0;
+        return type == GGMLType.Q4_0 || type == GGMLType.Q8_0;
     }
 
     public static boolean isSupported(GGMLType type) {

@@ -30,9 +30,10 @@ public final class MatmulInput {
     private short[] q4EightSums = new short[0];
     private float[] q4GroupScales = new float[0];
     private boolean q4GroupsReady;
-    /** The same, each block reordered as the Q8_0 weight kernels decode it: position 8k+j holds quant 4j+k. */
-    private float[] q8Permuted = new float[0];
-    private boolean q8PermutedReady;
+    /** The Q8_0 kernels' form: quants as floats in {@link Q8_0Tensor}'s group order, and the scales padded to groups. */
+    private float[] q8Lanes = new float[0];
+    private float[] q8LaneScales = new float[0];
+    private boolean q8LanesReady;
 
     /** Q8_K form. */
     private byte[] qK = new byte[0];
@@ -56,7 +57,7 @@ public final class MatmulInput {
         this.roundedFormat = null;
         this.q8Ready = false;
         this.q4GroupsReady = false;
-        this.q8PermutedReady = false;
+        this.q8LanesReady = false;
         this.qKReady = false;
         return this;
     }
@@ -164,25 +165,41 @@ public final class MatmulInput {
     }
 
     /**
-     * The Q8_0 quants as floats with each block of 32 reordered so that position {@code 8k + j} holds quant
-     * {@code 4j + k}: the order in which the Q8_0 weight kernels decode a block (byte k of each 4-byte word).
+     * For the Q8_0 kernels ({@link Q8_0Tensor}'s groups of 8 blocks): the quants as floats, 256 per group, where
+     * position {@code 256g + 8j + l} holds quant j of block {@code 8g + l}, so each run of 8 meets the weights' quant j
+     * of the group's 8 blocks. Blocks past the end of the input are 0. Call it on the thread that prepares the input,
+     * before worker threads read it (see {@link FloatTensor#prepare}).
      */
-    public float[] q8PermutedFloats() {
+    public float[] q8Lanes() {
+        prepareQ8Lanes();
+        return q8Lanes;
+    }
+
+    /** The block scales, 8 per group (the last group padded with 0): lane l of group g is block {@code 8g + l}. */
+    public float[] q8LaneScales() {
+        prepareQ8Lanes();
+        return q8LaneScales;
+    }
+
+    private void prepareQ8Lanes() {
         prepareQ8_0();
-        if (!q8PermutedReady) {
-            if (q8Permuted.length < length) {
-                q8Permuted = new float[length];
-            }
-            for (int block = 0; block < length; block += Q8_0_BLOCK) {
-                for (int k = 0; k < 4; k++) {
-                    for (int j = 0; j < 8; j++) {
-                        q8Permuted[block + 8 * k + j] = q8[block + 4 * j + k];
-                    }
-                }
-            }
-            q8PermutedReady = true;
+        if (q8LanesReady) {
+            return;
         }
-        return q8Permuted;
+        int blocks = length / Q8_0_BLOCK;
+        int groups = (blocks + 7) / 8;
+        if (q8Lanes.length < groups * 256) {
+            q8Lanes = new float[groups * 256];
+            q8LaneScales = new float[groups * 8];
+        }
+        for (int b = 0; b < groups * 8; b++) {
+            int at = (b / 8) * 256 + b % 8;
+            for (int j = 0; j < Q8_0_BLOCK; j++) {
+                q8Lanes[at + 8 * j] = b < blocks ? q8[b * Q8_0_BLOCK + j] : 0;
+            }
+            q8LaneScales[b] = b < blocks ? q8Scales[b] : 0f;
+        }
+        q8LanesReady = true;
     }
 
     public byte[] qKQuants() {

@@ -2,16 +2,95 @@ package io.herd.engine.tensor;
 
 import io.herd.engine.gguf.GGMLType;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
-/** ggml block_q8_0: fp16 scale d, then 32 int8 quants; value = q * d. */
+/**
+ * ggml block_q8_0 weights (32 values per block: fp16 scale d, 32 int8 quants, value = q * d), repacked at load into
+ * groups of 8 blocks in which block l of the group owns float lane l of every vector:
+ * <ul>
+ *   <li>{@code data}: 256 bytes per group; byte {@code 8j + l} is quant j of block l. One 8-byte load widened to 8
+ *       floats gives element j of all 8 blocks, so a multiply-add per element against the activations in the same
+ *       order ({@link MatmulInput#q8Lanes}) leaves every block's exact dot product in its own lane (products and their
+ *       sums are integers below 2^24, exact in float): no shuffles or shifts to unpack, no horizontal sums per block.</li>
+ *   <li>{@code scales}: the group's 8 fp16 scales, 16 bytes, converted in vector form by the kernels.</li>
+ * </ul>
+ * Each row (of {@code rowLength} elements, given at load) starts a new group; a row whose block count is not a
+ * multiple of 8 is padded with blocks of value 0 (scale 0, quants 0). The batched kernel ({@link QuantizedGemm})
+ * needs this most: in ggml's 34-byte blocks, unpacking the 4 bytes of each int cost more than the arithmetic.
+ */
 public final class Q8_0Tensor extends FloatTensor {
 
     static final int BLOCK = 32;
-    static final int BLOCK_BYTES = 34;
+    static final int GGML_BLOCK_BYTES = 34;
+    static final int GROUP_BLOCKS = 8;
+    static final int GROUP_ELEMENTS = GROUP_BLOCKS * BLOCK;
+    /** Bytes of quants per group of 8 blocks. */
+    static final int GROUP_BYTES = 256;
+    /** Bytes of fp16 scales per group. */
+    static final int GROUP_SCALE_BYTES = 16;
 
-    Q8_0Tensor(MemorySegment data, long size) {
-        super(data, size);
+    private final MemorySegment scales;
+    private final long rowLength;
+    private final long groupsPerRow;
+
+    private Q8_0Tensor(MemorySegment quants, MemorySegment scales, long size, long rowLength) {
+        super(quants, size);
+        this.scales = scales;
+        this.rowLength = rowLength;
+        this.groupsPerRow = groupsFor(rowLength);
+    }
+
+    /** Groups that hold {@code elements} elements (a multiple of 32), the last one padded. */
+    static long groupsFor(long elements) {
+        return (elements / BLOCK + GROUP_BLOCKS - 1) / GROUP_BLOCKS;
+    }
+
+    /**
+     * Repacks {@code size} elements of ggml Q8_0 blocks from {@code ggml}, rows of {@code rowLength} elements (a
+     * multiple of 32 that divides {@code size}), into memory of {@code arena}.
+     */
+    static Q8_0Tensor repack(MemorySegment ggml, long size, long rowLength, Arena arena) {
+        if (rowLength <= 0 || rowLength % BLOCK != 0 || size % rowLength != 0) {
+            throw new IllegalArgumentException("Q8_0 rows of " + rowLength + " elements do not tile " + size + " elements");
+        }
+        long rows = size / rowLength;
+        long blocksPerRow = rowLength / BLOCK;
+        long groups = rows * groupsFor(rowLength);
+        MemorySegment quants = arena.allocate(groups * GROUP_BYTES, 64);
+        MemorySegment scales = arena.allocate(groups * GROUP_SCALE_BYTES, 64);
+        Q8_0Tensor tensor = new Q8_0Tensor(quants, scales, size, rowLength);
+        // a group at a time through arrays: per-byte stores into the segment made loading a 1B model seconds slower
+        byte[] block = new byte[BLOCK];
+        byte[] group = new byte[GROUP_BYTES];
+        short[] groupScales = new short[GROUP_BLOCKS];
+        for (long row = 0; row < rows; row++) {
+            for (long g = 0; g < tensor.groupsPerRow; g++) {
+                java.util.Arrays.fill(group, (byte) 0);
+                java.util.Arrays.fill(groupScales, (short) 0);
+                for (int lane = 0; lane < GROUP_BLOCKS && g * GROUP_BLOCKS + lane < blocksPerRow; lane++) {
+                    long from = (row * blocksPerRow + g * GROUP_BLOCKS + lane) * GGML_BLOCK_BYTES;
+                    groupScales[lane] = ggml.get(Numbers.SHORT_LE, from);
+                    MemorySegment.copy(ggml, Numbers.BYTE, from + 2, block, 0, BLOCK);
+                    for (int j = 0; j < BLOCK; j++) {
+                        group[GROUP_BLOCKS * j + lane] = block[j];
+                    }
+                }
+                long at = row * tensor.groupsPerRow + g;
+                MemorySegment.copy(group, 0, quants, Numbers.BYTE, at * GROUP_BYTES, GROUP_BYTES);
+                MemorySegment.copy(groupScales, 0, scales, Numbers.SHORT_LE, at * GROUP_SCALE_BYTES, GROUP_BLOCKS);
+            }
+        }
+        return tensor;
+    }
+
+    /** Byte offset in {@code data} of quant {@code j} of lane {@code lane} of group {@code group}. */
+    static long quantOffset(long group, int lane, int j) {
+        return group * GROUP_BYTES + (long) GROUP_BLOCKS * j + lane;
+    }
+
+    static long scaleOffset(long group, int lane) {
+        return group * GROUP_SCALE_BYTES + 2L * lane;
     }
 
     @Override
@@ -24,31 +103,91 @@ public final class Q8_0Tensor extends FloatTensor {
         return ActivationFormat.Q8_0;
     }
 
+    /** The fp16 scales, 16 bytes per group ({@link #segment()} holds the quants). */
+    MemorySegment scales() {
+        return scales;
+    }
+
+    /** The group that holds element {@code index}. */
+    private long group(long index) {
+        return (index / rowLength) * groupsPerRow + (index % rowLength) / GROUP_ELEMENTS;
+    }
+
+    /** The lane of the block that holds element {@code index}. */
+    private int lane(long index) {
+        return (int) ((index % rowLength) / BLOCK % GROUP_BLOCKS);
+    }
+
+    private byte quant(long index) {
+        return data.get(Numbers.BYTE, quantOffset(group(index), lane(index), (int) (index % BLOCK)));
+    }
+
+    private float scale(long index) {
+        return Numbers.halfToFloat(scales.get(Numbers.SHORT_LE, scaleOffset(group(index), lane(index))));
+    }
+
     @Override
     public float getFloat(long index) {
-        long block = (index / BLOCK) * BLOCK_BYTES;
-        return data.get(Numbers.BYTE, block + 2 + index % BLOCK) * half(data, block);
+        return quant(index) * scale(index);
+    }
+
+    /**
+     * Whether elements {@code [offset, offset + n)} are whole groups of one row (what the vector kernels read): they
+     * start a group and end on a group boundary or at the row's end.
+     */
+    boolean inWholeGroups(long offset, long n) {
+        long column = offset % rowLength;
+        return column % GROUP_ELEMENTS == 0 && n % BLOCK == 0 && column + n <= rowLength
+                && (n % GROUP_ELEMENTS == 0 || column + n == rowLength);
+    }
+
+    /**
+     * Whether every row of a matrix {@code cols} wide is whole groups, row r starting at group {@code r * groupsFor(cols)}:
+     * its rows are the layout's rows, or neither has padding.
+     */
+    private boolean rowsAreWholeGroups(int cols) {
+        return cols == rowLength || (rowLength % GROUP_ELEMENTS == 0 && cols % GROUP_ELEMENTS == 0);
     }
 
     @Override
     public float dot(long thisOffset, MatmulInput input, int size) {
-        long firstBlock = thisOffset / BLOCK * BLOCK_BYTES;
-        if (Kernels.VECTOR) {
-            return VectorKernels.dotQ8_0(data, firstBlock, input.q8PermutedFloats(), input.q8Scales(), 0, size / BLOCK);
+        if (Kernels.VECTOR && inWholeGroups(thisOffset, size)) {
+            return VectorKernels.dotQ8_0(data, scales, group(thisOffset), input.q8Lanes(), input.q8LaneScales(),
+                    (int) groupsFor(size));
         }
-        return ScalarKernels.dotQ8_0(data, firstBlock, input.q8Quants(), input.q8Scales(), 0, size / BLOCK);
+        return dotScalar(thisOffset, input.q8Quants(), input.q8Scales(), size);
+    }
+
+    /** ggml's Q8_0 x Q8_0 order: per block the exact integer dot, then {@code sum += dot * (d_w * d_x)}. */
+    float dotScalar(long thisOffset, byte[] xq, float[] xd, int size) {
+        float sum = 0;
+        for (int b = 0; b < size / BLOCK; b++) {
+            long first = thisOffset + (long) b * BLOCK;
+            long group = group(first);
+            int lane = lane(first);
+            int dot = 0;
+            for (int j = 0; j < BLOCK; j++) {
+                dot += data.get(Numbers.BYTE, quantOffset(group, lane, j)) * xq[b * BLOCK + j];
+            }
+            sum += dot * (scale(first) * xd[b]);
+        }
+        return sum;
     }
 
     @Override
     public float dot(long thisOffset, float[] that, int thatOffset, int size) {
+        if (thisOffset % BLOCK != 0 || size % BLOCK != 0) {
+            return super.dot(thisOffset, that, thatOffset, size);
+        }
         float sum = 0;
         for (int i = 0; i < size; i += BLOCK) {
-            long block = (thisOffset + i) / BLOCK * BLOCK_BYTES;
+            long group = group(thisOffset + i);
+            int lane = lane(thisOffset + i);
             float blockSum = 0;
             for (int j = 0; j < BLOCK; j++) {
-                blockSum += data.get(Numbers.BYTE, block + 2 + j) * that[thatOffset + i + j];
+                blockSum += data.get(Numbers.BYTE, quantOffset(group, lane, j)) * that[thatOffset + i + j];
             }
-            sum += blockSum * half(data, block);
+            sum += blockSum * scale(thisOffset + i);
         }
         return sum;
     }
@@ -60,48 +199,56 @@ public final class Q8_0Tensor extends FloatTensor {
             return;
         }
         for (int i = 0; i < n; i += BLOCK) {
-            long block = (offset + i) / BLOCK * BLOCK_BYTES;
-            float d = half(data, block);
+            long group = group(offset + i);
+            int lane = lane(offset + i);
+            float d = scale(offset + i);
             for (int j = 0; j < BLOCK; j++) {
-                dst[dstOffset + i + j] = data.get(Numbers.BYTE, block + 2 + j) * d;
+                dst[dstOffset + i + j] = data.get(Numbers.BYTE, quantOffset(group, lane, j)) * d;
             }
         }
     }
 
+    /**
+     * Matrices whose rows are whole groups take {@link QuantizedGemm} (row r then starts at group {@code r * groups});
+     * others the single-row loop.
+     */
     @Override
     boolean multiplyBatch(MatmulInput[] inputs, int count, float[][] outputs, int[] outputOffsets, int rows, int cols, Parallel pool) {
-        QuantizedGemm.multiplyQ8_0(data, inputs, count, outputs, outputOffsets, rows, cols, pool);
+        if (!rowsAreWholeGroups(cols)) {
+            return false;
+        }
+        QuantizedGemm.multiplyQ8_0(data, scales, inputs, count, outputs, outputOffsets, rows, cols, pool);
         return true;
     }
 
-    /** The vector path takes rows two at a time ({@link VectorKernels#dotQ8_0Rows}); results equal {@link #dot} row by row. */
+    /** The vector path takes rows four at a time ({@link VectorKernels#dotQ8_0Rows}); results equal {@link #dot} row by row. */
     @Override
     public void matmul(MatmulInput x, float[] out, int outOffset, int rows, int cols, Parallel pool) {
-        if (!Kernels.VECTOR) {
+        if (!Kernels.VECTOR || !rowsAreWholeGroups(cols)) {
             super.matmul(x, out, outOffset, rows, cols, pool);
             return;
         }
         checkMatmul(x, rows, cols);
         prepare(x);
-        int blocks = cols / BLOCK;
-        float[] xq = x.q8PermutedFloats();
-        float[] xd = x.q8Scales();
-        forRowSets(rows, 2, pool, (first, stride, count) -> {
+        int groups = (int) groupsFor(cols);
+        float[] xq = x.q8Lanes();
+        float[] xd = x.q8LaneScales();
+        forRowSets(rows, 4, pool, (first, stride, count) -> {
             if (count == 1) {
-                out[outOffset + first] = VectorKernels.dotQ8_0(data, (long) first * blocks * BLOCK_BYTES, xq, xd, 0, blocks);
+                out[outOffset + first] = VectorKernels.dotQ8_0(data, scales, (long) first * groups, xq, xd, groups);
             } else {
-                VectorKernels.dotQ8_0Rows(data, (long) first * blocks * BLOCK_BYTES, (long) (first + stride) * blocks * BLOCK_BYTES,
-                        xq, xd, blocks, out, outOffset + first, outOffset + first + stride);
+                VectorKernels.dotQ8_0Rows(data, scales, (long) first * groups, (long) stride * groups, xq, xd, groups, out,
+                        outOffset + first, stride);
             }
         });
     }
 
-    /** The single-input vector kernel reads {@link MatmulInput#q8PermutedFloats}: made here, before rows fan out. */
+    /** The vector kernels read {@link MatmulInput#q8Lanes}: made here, before rows fan out. */
     @Override
     protected void prepare(MatmulInput x) {
         super.prepare(x);
         if (Kernels.VECTOR) {
-            x.q8PermutedFloats();
+            x.q8Lanes();
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.herd.engine.tensor;
 
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
@@ -12,20 +13,22 @@ import java.util.function.Function;
 
 /**
  * Matrix-matrix product of Q8_0 or Q4_0 weights with 2 or more Q8_0 inputs (a prompt chunk, or the decode
- * steps of a batch). The inputs are packed in groups of 8 (Q8_0: {@code [group][block][input][32]} exact quants as
- * floats; Q4_0: {@code [group][weight group][run][input][16]} quants as shorts; a short last group padded with zeros)
- * so one array walk feeds every input; each thread takes tiles of 16 weight rows and runs every group over the tile
- * while it is in cache, each row streamed whole (the hardware prefetcher follows it; cutting rows into column chunks
- * measured slower). Each weight block is decoded once per 4 inputs.
+ * steps of a batch). Each thread takes tiles of 16 weight rows and runs every pass of inputs over the tile while it
+ * is in cache, each row streamed whole (the hardware prefetcher follows it). Each weight block is decoded once per 4
+ * inputs.
+ * <ul>
+ *   <li>Q8_0 reads each input's own {@link MatmulInput#q8Lanes} (already in the weights' lane order), 4 at a time.</li>
+ *   <li>Q4_0 packs the inputs in groups of 8 ({@code [group][weight group][run][input][16]} quants as shorts, a short
+ *       last group padded with zeros) so one array walk feeds every input, and a prompt's rows go by column chunks
+ *       that keep the chunk's inputs in L1.</li>
+ * </ul>
  *
- * <p>Bit-identical to the single-input kernels ({@link VectorKernels#dotQ8_0}, {@link VectorKernels#dotQ4_0}):
- * Q8_0: per block every lane sums the same four products (quants {@code 4j..4j+3} in lane j, decoded the same way
- * from the same activation order), exact integers, so the order of that sum does not matter; then
- * {@code acc = sum * (d_w * d_x) + acc} in block order, and the lanes are added as {@link VectorKernels#sum} does.
- * Q4_0: every block's exact dot sits in its own 16-bit lane (wrapping sums, corrected by the activation sums), then
- * the same per-lane multiply-add and the same final sum. So a sequence's tokens do not depend on which other sequences
- * share its batch. The per-input code is written out, not a helper: a helper C2 does not inline boxes its vector
- * arguments and runs 3x slower.
+ * <p>Bit-identical to the single-input kernels ({@link VectorKernels#dotQ8_0}, {@link VectorKernels#dotQ4_0}): every
+ * block's exact integer dot sits in its own lane (Q8_0: float sums of integers below 2^24; Q4_0: wrapping 16-bit sums,
+ * corrected by the activation sums), then {@code acc = dot * (d_w * d_x) + acc} per lane in group order, and the lanes
+ * are added as {@link VectorKernels#sum} does. So a sequence's tokens do not depend on which other sequences share its
+ * batch. The per-input code is written out, not a helper: a helper C2 does not inline boxes its vector arguments and
+ * runs 3x slower.
  */
 final class QuantizedGemm {
 
@@ -38,6 +41,8 @@ final class QuantizedGemm {
     private static final VectorSpecies<Float> F256 = FloatVector.SPECIES_256;
     private static final VectorSpecies<Integer> I256 = IntVector.SPECIES_256;
     private static final VectorSpecies<Short> S256 = ShortVector.SPECIES_256;
+    private static final VectorSpecies<Short> S128 = ShortVector.SPECIES_128;
+    private static final VectorSpecies<Byte> B64 = ByteVector.SPECIES_64;
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
 
     /** Per-thread accumulators of one row tile: 8 inputs x 8 lanes per row (Q4_0: x 16). */
@@ -57,10 +62,9 @@ final class QuantizedGemm {
     private static final short[] ZERO_SHORTS = new short[64];
 
     private static final class PackedInputs {
-        /** Q8_0: the quants as floats in {@link MatmulInput#q8PermutedFloats} order, {@code [group][block][input][32]}. */
-        float[] quants = new float[0];
-        /** Q8_0: the activation scales, {@code [group][block][input]}. */
-        float[] scales = new float[0];
+        /** Q8_0: each input's {@link MatmulInput#q8Lanes} and {@link MatmulInput#q8LaneScales}, made before rows fan out. */
+        float[][] lanes = new float[0][];
+        float[][] laneScales = new float[0][];
         /** Q4_0: the quants in {@link MatmulInput#q4Groups} order by runs of 16, {@code [group][weight group][run][input][16]}. */
         short[] groupQuants = new short[0];
         /** Q4_0: {@link MatmulInput#q4EightSums}, {@code [group][weight group][input][16]}. */
@@ -68,13 +72,16 @@ final class QuantizedGemm {
         /** Q4_0: {@link MatmulInput#q4GroupScales}, {@code [group][weight group][input][16]}. */
         float[] groupScales = new float[0];
 
-        /** Packs {@code count} inputs for Q8_0 weights; slots of the last group beyond {@code count} hold zeros. */
-        void packQ8_0(MatmulInput[] inputs, int count, int groups, int blocks) {
-            if (quants.length < groups * GROUP * blocks * 32) {
-                quants = new float[groups * GROUP * blocks * 32];
+        /** Collects the Q8_0 forms of {@code count} inputs, made here on the calling thread. */
+        void collectQ8_0(MatmulInput[] inputs, int count) {
+            if (lanes.length < count) {
+                lanes = new float[count][];
+                laneScales = new float[count][];
             }
-            interleave(inputs, count, groups, blocks, 32, MatmulInput::q8PermutedFloats, quants, ZERO_FLOATS);
-            packScales(inputs, count, groups, blocks);
+            for (int i = 0; i < count; i++) {
+                lanes[i] = inputs[i].q8Lanes();
+                laneScales[i] = inputs[i].q8LaneScales();
+            }
         }
 
         /** Packs {@code count} inputs for Q4_0 weights in {@code weightGroups} groups of 16 blocks; slots beyond {@code count} hold zeros. */
@@ -87,13 +94,6 @@ final class QuantizedGemm {
             interleave(inputs, count, groups, weightGroups * 32, 16, MatmulInput::q4Groups, groupQuants, ZERO_SHORTS);
             interleave(inputs, count, groups, weightGroups, 16, MatmulInput::q4EightSums, eightSums, ZERO_SHORTS);
             interleave(inputs, count, groups, weightGroups, 16, MatmulInput::q4GroupScales, groupScales, ZERO_FLOATS);
-        }
-
-        private void packScales(MatmulInput[] inputs, int count, int groups, int blocks) {
-            if (scales.length < groups * GROUP * blocks) {
-                scales = new float[groups * GROUP * blocks];
-            }
-            interleave(inputs, count, groups, blocks, 1, MatmulInput::q8Scales, scales, ZERO_FLOATS);
         }
 
         /**
@@ -114,40 +114,43 @@ final class QuantizedGemm {
         }
     }
 
-    /** {@code outputs[i][outputOffsets[i] + r] = row r . inputs[i]} for {@code count} inputs and Q8_0 weights {@code w}. */
-    static void multiplyQ8_0(MemorySegment w, MatmulInput[] inputs, int count, float[][] outputs, int[] outputOffsets,
-                             int rows, int cols, Parallel pool) {
-        int blocks = cols / 32;
-        int groups = (count + GROUP - 1) / GROUP;
+    /**
+     * {@code outputs[i][outputOffsets[i] + r] = row r . inputs[i]} for {@code count} inputs and Q8_0 weights in
+     * {@link Q8_0Tensor}'s groups of 8 blocks, row r starting at group {@code r * groups(cols)}: each thread takes tiles
+     * of 16 rows and runs passes of 4 inputs over the tile while it is in cache, each row streamed whole. A last pass of
+     * 2 or 3 inputs repeats one of them (its results are dropped); a single input left over takes the single-input
+     * kernel. Measured per block and input at 1 thread (1b shapes, 128 inputs): 1.9-2.5 ns, against 3.0-3.4 for the
+     * same loop over ggml's blocks. Cutting rows into column chunks (to keep 4 inputs' floats in L1) measured 10-70%
+     * slower, and a two-row variant that shares the activation loads slower still (13 live vectors spill).
+     */
+    static void multiplyQ8_0(MemorySegment quants, MemorySegment scales, MatmulInput[] inputs, int count, float[][] outputs,
+                             int[] outputOffsets, int rows, int cols, Parallel pool) {
+        int groups = (int) Q8_0Tensor.groupsFor(cols);
         PackedInputs packed = PACKED.get();
-        packed.packQ8_0(inputs, count, groups, blocks);
-        float[] xq = packed.quants;
-        float[] xd = packed.scales;
+        packed.collectQ8_0(inputs, count);
+        float[][] x = packed.lanes;
+        float[][] xd = packed.laneScales;
         int tiles = (rows + TILE_ROWS - 1) / TILE_ROWS;
         pool.forRange(tiles, (firstTile, endTile) -> {
-            float[] acc = ACCUMULATORS.get();
+            float[] result = ACCUMULATORS.get();
             for (int tile = firstTile; tile < endTile; tile++) {
                 int rowStart = tile * TILE_ROWS;
                 int rowEnd = Math.min(rows, rowStart + TILE_ROWS);
-                for (int g = 0; g < groups; g++) {
-                    java.util.Arrays.fill(acc, 0, (rowEnd - rowStart) * GROUP * LANES, 0f);
-                    int xBlock = g * blocks;
-                    int inGroup = Math.min(GROUP, count - g * GROUP);
-                    for (int r = rowStart; r < rowEnd; r++) {
-                        long firstBlock = (long) r * blocks;
-                        int accAt = (r - rowStart) * GROUP * LANES;
-                        // Two passes of 4 inputs: 8 accumulators plus the decoded block do not fit in 16 registers.
-                        q8_0(w, firstBlock, blocks, xq, xd, xBlock, acc, accAt, 0);
-                        if (inGroup > 4) {
-                            q8_0(w, firstBlock, blocks, xq, xd, xBlock, acc, accAt, 4);
+                for (int n = 0; n < count; n += 4) {
+                    int inPass = Math.min(4, count - n);
+                    if (inPass == 1) {
+                        for (int r = rowStart; r < rowEnd; r++) {
+                            outputs[n][outputOffsets[n] + r] = VectorKernels.dotQ8_0(quants, scales, (long) r * groups, x[n], xd[n], groups);
                         }
+                        continue;
                     }
+                    int i1 = n + 1;
+                    int i2 = n + Math.min(2, inPass - 1);
+                    int i3 = n + inPass - 1;
                     for (int r = rowStart; r < rowEnd; r++) {
-                        int accAt = (r - rowStart) * GROUP * LANES;
-                        for (int n = 0; n < inGroup; n++) {
-                            int a = accAt + n * LANES;
-                            outputs[g * GROUP + n][outputOffsets[g * GROUP + n] + r] =
-                                    VectorKernels.sum8(acc[a], acc[a + 1], acc[a + 2], acc[a + 3], acc[a + 4], acc[a + 5], acc[a + 6], acc[a + 7]);
+                        q8_0(quants, scales, (long) r * groups, groups, x[n], x[i1], x[i2], x[i3], xd[n], xd[i1], xd[i2], xd[i3], result);
+                        for (int k = 0; k < inPass; k++) {
+                            outputs[n + k][outputOffsets[n + k] + r] = result[k];
                         }
                     }
                 }
@@ -156,42 +159,60 @@ final class QuantizedGemm {
     }
 
     /**
-     * The {@code blocks} Q8_0 blocks of the row whose first block is {@code firstBlock} against 4 of the 8 packed
-     * inputs of {@code xBlock...} (from input {@code first}), added to their accumulators.
+     * One Q8_0 row of {@code groups} groups from group {@code firstGroup} against 4 inputs' {@link MatmulInput#q8Lanes}
+     * ({@code x0..x3}) and scales ({@code d0..d3}), into {@code result[0..3]}: each quant load is widened once for the
+     * 4 inputs; the arithmetic per input is that of {@link VectorKernels#dotQ8_0}.
      */
-    private static void q8_0(MemorySegment w, long firstBlock, int blocks, float[] xq, float[] xd, int xBlock,
-                             float[] acc, int accAt, int first) {
-        accAt += first * LANES;
-        FloatVector acc0 = FloatVector.fromArray(F256, acc, accAt);
-        FloatVector acc1 = FloatVector.fromArray(F256, acc, accAt + 8);
-        FloatVector acc2 = FloatVector.fromArray(F256, acc, accAt + 16);
-        FloatVector acc3 = FloatVector.fromArray(F256, acc, accAt + 24);
-        long at = firstBlock * Q8_0Tensor.BLOCK_BYTES;
-        int si = xBlock * GROUP + first;
-        int xi = si * 32;
-        for (int b = 0; b < blocks; b++, at += Q8_0Tensor.BLOCK_BYTES, xi += GROUP * 32, si += GROUP) {
-            IntVector packedQuants = IntVector.fromMemorySegment(I256, w, at + 2, LE);
-            FloatVector w0 = (FloatVector) packedQuants.lanewise(VectorOperators.LSHL, 24).lanewise(VectorOperators.ASHR, 24)
-                    .convertShape(VectorOperators.I2F, F256, 0);
-            FloatVector w1 = (FloatVector) packedQuants.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 24)
-                    .convertShape(VectorOperators.I2F, F256, 0);
-            FloatVector w2 = (FloatVector) packedQuants.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 24)
-                    .convertShape(VectorOperators.I2F, F256, 0);
-            FloatVector w3 = (FloatVector) packedQuants.lanewise(VectorOperators.ASHR, 24).convertShape(VectorOperators.I2F, F256, 0);
-            float d = Numbers.halfToFloat(w.get(Numbers.SHORT_LE, at));
-            acc0 = w1.fma(FloatVector.fromArray(F256, xq, xi + 8), w0.mul(FloatVector.fromArray(F256, xq, xi)))
-                    .add(w3.fma(FloatVector.fromArray(F256, xq, xi + 24), w2.mul(FloatVector.fromArray(F256, xq, xi + 16)))).fma(FloatVector.broadcast(F256, d * xd[si]), acc0);
-            acc1 = w1.fma(FloatVector.fromArray(F256, xq, xi + 40), w0.mul(FloatVector.fromArray(F256, xq, xi + 32)))
-                    .add(w3.fma(FloatVector.fromArray(F256, xq, xi + 56), w2.mul(FloatVector.fromArray(F256, xq, xi + 48)))).fma(FloatVector.broadcast(F256, d * xd[si + 1]), acc1);
-            acc2 = w1.fma(FloatVector.fromArray(F256, xq, xi + 72), w0.mul(FloatVector.fromArray(F256, xq, xi + 64)))
-                    .add(w3.fma(FloatVector.fromArray(F256, xq, xi + 88), w2.mul(FloatVector.fromArray(F256, xq, xi + 80)))).fma(FloatVector.broadcast(F256, d * xd[si + 2]), acc2);
-            acc3 = w1.fma(FloatVector.fromArray(F256, xq, xi + 104), w0.mul(FloatVector.fromArray(F256, xq, xi + 96)))
-                    .add(w3.fma(FloatVector.fromArray(F256, xq, xi + 120), w2.mul(FloatVector.fromArray(F256, xq, xi + 112)))).fma(FloatVector.broadcast(F256, d * xd[si + 3]), acc3);
+    private static void q8_0(MemorySegment quants, MemorySegment scales, long firstGroup, int groups, float[] x0, float[] x1,
+                             float[] x2, float[] x3, float[] d0, float[] d1, float[] d2, float[] d3, float[] result) {
+        FloatVector acc0 = FloatVector.zero(F256);
+        FloatVector acc1 = acc0;
+        FloatVector acc2 = acc0;
+        FloatVector acc3 = acc0;
+        long quantsAt = firstGroup * Q8_0Tensor.GROUP_BYTES;
+        long scalesAt = firstGroup * Q8_0Tensor.GROUP_SCALE_BYTES;
+        for (int g = 0; g < groups; g++, quantsAt += Q8_0Tensor.GROUP_BYTES, scalesAt += Q8_0Tensor.GROUP_SCALE_BYTES) {
+            // two partial sums per input (quants 0..15 and 16..31): one chain of 32 dependent multiply-adds per input
+            // would leave the FMA units waiting on their latency
+            FloatVector sum0 = FloatVector.zero(F256);
+            FloatVector sum1 = sum0;
+            FloatVector sum2 = sum0;
+            FloatVector sum3 = sum0;
+            FloatVector high0 = sum0;
+            FloatVector high1 = sum0;
+            FloatVector high2 = sum0;
+            FloatVector high3 = sum0;
+            int xi = g * 256;
+            for (int j = 0; j < 16; j++, xi += 8) {
+                FloatVector w = (FloatVector) ByteVector.fromMemorySegment(B64, quants, quantsAt + 8L * j, LE)
+                        .convertShape(VectorOperators.B2F, F256, 0);
+                sum0 = w.fma(FloatVector.fromArray(F256, x0, xi), sum0);
+                sum1 = w.fma(FloatVector.fromArray(F256, x1, xi), sum1);
+                sum2 = w.fma(FloatVector.fromArray(F256, x2, xi), sum2);
+                sum3 = w.fma(FloatVector.fromArray(F256, x3, xi), sum3);
+                FloatVector u = (FloatVector) ByteVector.fromMemorySegment(B64, quants, quantsAt + 8L * j + 128, LE)
+                        .convertShape(VectorOperators.B2F, F256, 0);
+                high0 = u.fma(FloatVector.fromArray(F256, x0, xi + 128), high0);
+                high1 = u.fma(FloatVector.fromArray(F256, x1, xi + 128), high1);
+                high2 = u.fma(FloatVector.fromArray(F256, x2, xi + 128), high2);
+                high3 = u.fma(FloatVector.fromArray(F256, x3, xi + 128), high3);
+            }
+            sum0 = sum0.add(high0);
+            sum1 = sum1.add(high1);
+            sum2 = sum2.add(high2);
+            sum3 = sum3.add(high3);
+            IntVector halves = (IntVector) ShortVector.fromMemorySegment(S128, scales, scalesAt, LE).convertShape(VectorOperators.S2I, I256, 0);
+            FloatVector d = halves.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).or(halves.and(0x8000).lanewise(VectorOperators.LSHL, 16))
+                    .reinterpretAsFloats().mul(VectorKernels.HALF_TO_FLOAT_SCALE);
+            acc0 = sum0.fma(d.mul(FloatVector.fromArray(F256, d0, g * 8)), acc0);
+            acc1 = sum1.fma(d.mul(FloatVector.fromArray(F256, d1, g * 8)), acc1);
+            acc2 = sum2.fma(d.mul(FloatVector.fromArray(F256, d2, g * 8)), acc2);
+            acc3 = sum3.fma(d.mul(FloatVector.fromArray(F256, d3, g * 8)), acc3);
         }
-        acc0.intoArray(acc, accAt);
-        acc1.intoArray(acc, accAt + 8);
-        acc2.intoArray(acc, accAt + 16);
-        acc3.intoArray(acc, accAt + 24);
+        result[0] = VectorKernels.sum8(acc0.lane(0), acc0.lane(1), acc0.lane(2), acc0.lane(3), acc0.lane(4), acc0.lane(5), acc0.lane(6), acc0.lane(7));
+        result[1] = VectorKernels.sum8(acc1.lane(0), acc1.lane(1), acc1.lane(2), acc1.lane(3), acc1.lane(4), acc1.lane(5), acc1.lane(6), acc1.lane(7));
+        result[2] = VectorKernels.sum8(acc2.lane(0), acc2.lane(1), acc2.lane(2), acc2.lane(3), acc2.lane(4), acc2.lane(5), acc2.lane(6), acc2.lane(7));
+        result[3] = VectorKernels.sum8(acc3.lane(0), acc3.lane(1), acc3.lane(2), acc3.lane(3), acc3.lane(4), acc3.lane(5), acc3.lane(6), acc3.lane(7));
     }
 
     /**

@@ -35,21 +35,6 @@ public final class ScalarKernels {
         return sum;
     }
 
-    /** Q8_0 weights against Q8_0 activations: per block the exact integer dot, scaled by d_w * d_x. */
-    public static float dotQ8_0(MemorySegment w, long byteOffset, byte[] xq, float[] xd, int xBlock, int blocks) {
-        float sum = 0;
-        for (int b = 0; b < blocks; b++) {
-            long block = byteOffset + (long) b * Q8_0Tensor.BLOCK_BYTES;
-            int base = (xBlock + b) * 32;
-            int dot = 0;
-            for (int j = 0; j < 32; j++) {
-                dot += w.get(Numbers.BYTE, block + 2 + j) * xq[base + j];
-            }
-            sum += dot * (Numbers.halfToFloat(w.get(Numbers.SHORT_LE, block)) * xd[xBlock + b]);
-        }
-        return sum;
-    }
-
     /**
      * Q4_K weights against Q8_K activations, as ggml_vec_dot_q4_K_q8_K: per super-block
      * {@code d_w*d_x * sum(scale_j * q4.q8) - dmin_w*d_x * sum(min_j * bsum_j)}.

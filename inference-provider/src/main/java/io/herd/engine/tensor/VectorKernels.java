@@ -25,6 +25,7 @@ final class VectorKernels {
     private static final VectorSpecies<Short> S128 = ShortVector.SPECIES_128;
     private static final VectorSpecies<Byte> B256 = ByteVector.SPECIES_256;
     private static final VectorSpecies<Byte> B128 = ByteVector.SPECIES_128;
+    private static final VectorSpecies<Byte> B64 = ByteVector.SPECIES_64;
     private static final VectorSpecies<Double> D256 = DoubleVector.SPECIES_256;
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     /** Swaps the two floats of every rotated pair (RoPE). */
@@ -92,65 +93,95 @@ final class VectorKernels {
     }
 
     /**
-     * Q8_0 x Q8_0. The 32 quants of a block are read as 8 little-endian ints and byte k of every int (quant
-     * 4j+k in lane j) is sign-extended with two shifts, which is cheaper than widening shuffles; the
-     * activations come in that order ({@link MatmulInput#q8PermutedFloats}). Every product and lane sum is an
-     * integer below 2^24, so the float arithmetic is exact until the block scale is applied.
+     * Q8_0 ({@link Q8_0Tensor}'s groups of 8 blocks) x Q8_0 ({@link MatmulInput#q8Lanes}) over {@code groups} groups
+     * from group {@code firstGroup}. Per group, float lane l belongs to block l: quant j of the 8 blocks is one 8-byte
+     * load widened to floats, multiplied with the activations' run j; every product and partial sum is an integer
+     * below 2^24, so the 4 partial sums (shorter dependency chains) add up exactly to each block's integer dot in any
+     * order. Then {@code acc = dot * (d_w * d_x) + acc} per lane, the fp16 scales converted in vector form, and the
+     * lanes are added by {@link #sum8}. {@link #dotQ8_0Rows} and the batched kernel ({@link QuantizedGemm}) do the same
+     * per row and input, so results do not depend on the row set or the batch.
      */
-    static float dotQ8_0(MemorySegment w, long byteOffset, float[] xq, float[] xd, int xBlock, int blocks) {
+    static float dotQ8_0(MemorySegment quants, MemorySegment scales, long firstGroup, float[] x, float[] xd, int groups) {
         FloatVector acc = FloatVector.zero(F256);
-        long at = byteOffset;
-        int xi = xBlock * 32;
-        for (int b = 0; b < blocks; b++, at += Q8_0Tensor.BLOCK_BYTES, xi += 32) {
-            IntVector packed = IntVector.fromMemorySegment(I256, w, at + 2, LE);
-            FloatVector w0 = (FloatVector) packed.lanewise(VectorOperators.LSHL, 24).lanewise(VectorOperators.ASHR, 24)
-                    .convertShape(VectorOperators.I2F, F256, 0);
-            FloatVector w1 = (FloatVector) packed.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 24)
-                    .convertShape(VectorOperators.I2F, F256, 0);
-            FloatVector w2 = (FloatVector) packed.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 24)
-                    .convertShape(VectorOperators.I2F, F256, 0);
-            FloatVector w3 = (FloatVector) packed.lanewise(VectorOperators.ASHR, 24).convertShape(VectorOperators.I2F, F256, 0);
-            FloatVector sums = w1.fma(FloatVector.fromArray(F256, xq, xi + 8), w0.mul(FloatVector.fromArray(F256, xq, xi)))
-                    .add(w3.fma(FloatVector.fromArray(F256, xq, xi + 24), w2.mul(FloatVector.fromArray(F256, xq, xi + 16))));
-            float scale = Numbers.halfToFloat(w.get(Numbers.SHORT_LE, at)) * xd[xBlock + b];
-            acc = sums.fma(FloatVector.broadcast(F256, scale), acc);
+        long quantsAt = firstGroup * Q8_0Tensor.GROUP_BYTES;
+        long scalesAt = firstGroup * Q8_0Tensor.GROUP_SCALE_BYTES;
+        for (int g = 0; g < groups; g++, quantsAt += Q8_0Tensor.GROUP_BYTES, scalesAt += Q8_0Tensor.GROUP_SCALE_BYTES) {
+            FloatVector sum0 = FloatVector.zero(F256);
+            FloatVector sum1 = sum0;
+            FloatVector sum2 = sum0;
+            FloatVector sum3 = sum0;
+            int xi = g * 256;
+            for (int j = 0; j < 32; j += 4, xi += 32) {
+                long at = quantsAt + 8L * j;
+                sum0 = ((FloatVector) ByteVector.fromMemorySegment(B64, quants, at, LE).convertShape(VectorOperators.B2F, F256, 0))
+                        .fma(FloatVector.fromArray(F256, x, xi), sum0);
+                sum1 = ((FloatVector) ByteVector.fromMemorySegment(B64, quants, at + 8, LE).convertShape(VectorOperators.B2F, F256, 0))
+                        .fma(FloatVector.fromArray(F256, x, xi + 8), sum1);
+                sum2 = ((FloatVector) ByteVector.fromMemorySegment(B64, quants, at + 16, LE).convertShape(VectorOperators.B2F, F256, 0))
+                        .fma(FloatVector.fromArray(F256, x, xi + 16), sum2);
+                sum3 = ((FloatVector) ByteVector.fromMemorySegment(B64, quants, at + 24, LE).convertShape(VectorOperators.B2F, F256, 0))
+                        .fma(FloatVector.fromArray(F256, x, xi + 24), sum3);
+            }
+            // fp16 -> fp32 of the 8 scales as in dotQ4_0, written out here (a helper taking vectors boxes them)
+            IntVector halves = (IntVector) ShortVector.fromMemorySegment(S128, scales, scalesAt, LE).convertShape(VectorOperators.S2I, I256, 0);
+            FloatVector d = halves.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).or(halves.and(0x8000).lanewise(VectorOperators.LSHL, 16))
+                    .reinterpretAsFloats().mul(HALF_TO_FLOAT_SCALE);
+            acc = sum0.add(sum1).add(sum2.add(sum3)).fma(d.mul(FloatVector.fromArray(F256, xd, g * 8)), acc);
         }
-        return sum(acc);
+        return sum8(acc.lane(0), acc.lane(1), acc.lane(2), acc.lane(3), acc.lane(4), acc.lane(5), acc.lane(6), acc.lane(7));
     }
 
     /**
-     * {@link #dotQ8_0} of two rows at once from byte offsets {@code rowA} and {@code rowB} (input from block 0), into
-     * {@code out[outA]} and {@code out[outB]}, with the same arithmetic per row; see {@link FloatTensor#forRowSets}.
+     * {@link #dotQ8_0} of four rows at once, from groups {@code group0 + k * stride} ({@code k = 0..3}), into
+     * {@code out[outAt + k * outStride]}, with the same arithmetic per row (the partial sums are exact integers, so
+     * one chain per row equals the one-row kernel's four): each activation load serves the four rows, the four chains
+     * keep the FMA units busy, and the rows are four memory streams in flight; see {@link FloatTensor#forRowSets}.
+     * Two rows with two chains each measured 20-40% slower: C2 unrolled that loop and spilled its vectors.
      */
-    static void dotQ8_0Rows(MemorySegment w, long rowA, long rowB, float[] xq, float[] xd, int blocks, float[] out, int outA, int outB) {
-        FloatVector accA = FloatVector.zero(F256);
-        FloatVector accB = FloatVector.zero(F256);
-        long atA = rowA;
-        long atB = rowB;
-        for (int b = 0, xi = 0; b < blocks; b++, atA += Q8_0Tensor.BLOCK_BYTES, atB += Q8_0Tensor.BLOCK_BYTES, xi += 32) {
-            FloatVector x0 = FloatVector.fromArray(F256, xq, xi);
-            FloatVector x1 = FloatVector.fromArray(F256, xq, xi + 8);
-            FloatVector x2 = FloatVector.fromArray(F256, xq, xi + 16);
-            FloatVector x3 = FloatVector.fromArray(F256, xq, xi + 24);
-            IntVector packed = IntVector.fromMemorySegment(I256, w, atA + 2, LE);
-            FloatVector sums = ((FloatVector) packed.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 24)
-                    .convertShape(VectorOperators.I2F, F256, 0)).fma(x1, ((FloatVector) packed.lanewise(VectorOperators.LSHL, 24)
-                    .lanewise(VectorOperators.ASHR, 24).convertShape(VectorOperators.I2F, F256, 0)).mul(x0))
-                    .add(((FloatVector) packed.lanewise(VectorOperators.ASHR, 24).convertShape(VectorOperators.I2F, F256, 0)).fma(x3,
-                            ((FloatVector) packed.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 24)
-                                    .convertShape(VectorOperators.I2F, F256, 0)).mul(x2)));
-            accA = sums.fma(FloatVector.broadcast(F256, Numbers.halfToFloat(w.get(Numbers.SHORT_LE, atA)) * xd[b]), accA);
-            packed = IntVector.fromMemorySegment(I256, w, atB + 2, LE);
-            sums = ((FloatVector) packed.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 24)
-                    .convertShape(VectorOperators.I2F, F256, 0)).fma(x1, ((FloatVector) packed.lanewise(VectorOperators.LSHL, 24)
-                    .lanewise(VectorOperators.ASHR, 24).convertShape(VectorOperators.I2F, F256, 0)).mul(x0))
-                    .add(((FloatVector) packed.lanewise(VectorOperators.ASHR, 24).convertShape(VectorOperators.I2F, F256, 0)).fma(x3,
-                            ((FloatVector) packed.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 24)
-                                    .convertShape(VectorOperators.I2F, F256, 0)).mul(x2)));
-            accB = sums.fma(FloatVector.broadcast(F256, Numbers.halfToFloat(w.get(Numbers.SHORT_LE, atB)) * xd[b]), accB);
+    static void dotQ8_0Rows(MemorySegment quants, MemorySegment scales, long group0, long stride, float[] x, float[] xd, int groups,
+                             float[] out, int outAt, int outStride) {
+        FloatVector acc0 = FloatVector.zero(F256);
+        FloatVector acc1 = acc0;
+        FloatVector acc2 = acc0;
+        FloatVector acc3 = acc0;
+        long at0 = group0 * Q8_0Tensor.GROUP_BYTES;
+        long at1 = (group0 + stride) * Q8_0Tensor.GROUP_BYTES;
+        long at2 = (group0 + 2 * stride) * Q8_0Tensor.GROUP_BYTES;
+        long at3 = (group0 + 3 * stride) * Q8_0Tensor.GROUP_BYTES;
+        long sc0 = group0 * Q8_0Tensor.GROUP_SCALE_BYTES;
+        long scStride = stride * Q8_0Tensor.GROUP_SCALE_BYTES;
+        for (int g = 0; g < groups; g++, at0 += Q8_0Tensor.GROUP_BYTES, at1 += Q8_0Tensor.GROUP_BYTES, at2 += Q8_0Tensor.GROUP_BYTES,
+                at3 += Q8_0Tensor.GROUP_BYTES, sc0 += Q8_0Tensor.GROUP_SCALE_BYTES) {
+            FloatVector s0 = FloatVector.zero(F256);
+            FloatVector s1 = s0;
+            FloatVector s2 = s0;
+            FloatVector s3 = s0;
+            int xi = g * 256;
+            for (int j = 0; j < 32; j++, xi += 8) {
+                FloatVector v = FloatVector.fromArray(F256, x, xi);
+                s0 = ((FloatVector) ByteVector.fromMemorySegment(B64, quants, at0 + 8L * j, LE).convertShape(VectorOperators.B2F, F256, 0)).fma(v, s0);
+                s1 = ((FloatVector) ByteVector.fromMemorySegment(B64, quants, at1 + 8L * j, LE).convertShape(VectorOperators.B2F, F256, 0)).fma(v, s1);
+                s2 = ((FloatVector) ByteVector.fromMemorySegment(B64, quants, at2 + 8L * j, LE).convertShape(VectorOperators.B2F, F256, 0)).fma(v, s2);
+                s3 = ((FloatVector) ByteVector.fromMemorySegment(B64, quants, at3 + 8L * j, LE).convertShape(VectorOperators.B2F, F256, 0)).fma(v, s3);
+            }
+            FloatVector xdv = FloatVector.fromArray(F256, xd, g * 8);
+            IntVector h = (IntVector) ShortVector.fromMemorySegment(S128, scales, sc0, LE).convertShape(VectorOperators.S2I, I256, 0);
+            acc0 = s0.fma(h.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16))
+                    .reinterpretAsFloats().mul(HALF_TO_FLOAT_SCALE).mul(xdv), acc0);
+            h = (IntVector) ShortVector.fromMemorySegment(S128, scales, sc0 + scStride, LE).convertShape(VectorOperators.S2I, I256, 0);
+            acc1 = s1.fma(h.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16))
+                    .reinterpretAsFloats().mul(HALF_TO_FLOAT_SCALE).mul(xdv), acc1);
+            h = (IntVector) ShortVector.fromMemorySegment(S128, scales, sc0 + 2 * scStride, LE).convertShape(VectorOperators.S2I, I256, 0);
+            acc2 = s2.fma(h.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16))
+                    .reinterpretAsFloats().mul(HALF_TO_FLOAT_SCALE).mul(xdv), acc2);
+            h = (IntVector) ShortVector.fromMemorySegment(S128, scales, sc0 + 3 * scStride, LE).convertShape(VectorOperators.S2I, I256, 0);
+            acc3 = s3.fma(h.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16))
+                    .reinterpretAsFloats().mul(HALF_TO_FLOAT_SCALE).mul(xdv), acc3);
         }
-        out[outA] = sum8(accA.lane(0), accA.lane(1), accA.lane(2), accA.lane(3), accA.lane(4), accA.lane(5), accA.lane(6), accA.lane(7));
-        out[outB] = sum8(accB.lane(0), accB.lane(1), accB.lane(2), accB.lane(3), accB.lane(4), accB.lane(5), accB.lane(6), accB.lane(7));
+        out[outAt] = sum8(acc0.lane(0), acc0.lane(1), acc0.lane(2), acc0.lane(3), acc0.lane(4), acc0.lane(5), acc0.lane(6), acc0.lane(7));
+        out[outAt + outStride] = sum8(acc1.lane(0), acc1.lane(1), acc1.lane(2), acc1.lane(3), acc1.lane(4), acc1.lane(5), acc1.lane(6), acc1.lane(7));
+        out[outAt + 2 * outStride] = sum8(acc2.lane(0), acc2.lane(1), acc2.lane(2), acc2.lane(3), acc2.lane(4), acc2.lane(5), acc2.lane(6), acc2.lane(7));
+        out[outAt + 3 * outStride] = sum8(acc3.lane(0), acc3.lane(1), acc3.lane(2), acc3.lane(3), acc3.lane(4), acc3.lane(5), acc3.lane(6), acc3.lane(7));
     }
 
     /**

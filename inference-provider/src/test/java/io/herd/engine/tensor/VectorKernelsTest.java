@@ -57,9 +57,14 @@ class VectorKernelsTest {
         }
     }
 
+    /**
+     * Q8_0 in groups of 8 blocks with extreme quants and a zero and a subnormal scale, against ggml's dot: whole rows,
+     * a row starting at the second group, rows padded to whole groups, a range that is not whole groups (scalar path),
+     * and the dequantized values.
+     */
     @Test
-    void q8_0IncludingExtremeQuants() {
-        int blocks = 16;
+    void q8_0InGroupsOf8BlocksMatchesGgml() {
+        int blocks = 24;
         float[] x = new float[blocks * 32];
         for (int i = 0; i < x.length; i++) {
             x[i] = (float) random.nextGaussian();
@@ -67,11 +72,90 @@ class VectorKernelsTest {
         MatmulInput input = new MatmulInput(x);
         MemorySegment q8 = blocks(blocks, 34);
         for (int j = 0; j < 32; j++) {
-            q8.set(Numbers.BYTE, 2 + j, (byte) -128); // worst case for 16-bit products
+            q8.set(Numbers.BYTE, 2 + j, (byte) (j % 2 == 0 ? -128 : 127)); // the largest products
         }
-        float scalar = ScalarKernels.dotQ8_0(q8, 0, input.q8Quants(), input.q8Scales(), 0, blocks);
-        float vector = VectorKernels.dotQ8_0(q8, 0, input.q8PermutedFloats(), input.q8Scales(), 0, blocks);
-        assertThat(vector).isCloseTo(scalar, within(1e-5f * (1 + Math.abs(scalar))));
+        q8.set(Numbers.SHORT_LE, 34L * 3, (short) 0);        // a zero scale
+        q8.set(Numbers.SHORT_LE, 34L * 5, (short) 0x8123);   // a negative subnormal scale
+        float ggml = ggmlQ8_0Dot(q8, 0, input.q8Quants(), input.q8Scales(), blocks);
+        Q8_0Tensor repacked = (Q8_0Tensor) FloatTensor.of(io.herd.engine.gguf.GGMLType.Q8_0, q8, blocks * 32L);
+        assertThat(repacked.dot(0, input, blocks * 32)).isCloseTo(ggml, within(1e-5f * (1 + Math.abs(ggml))));
+        assertThat(repacked.dotScalar(0, input.q8Quants(), input.q8Scales(), blocks * 32)).isCloseTo(ggml, within(1e-5f * (1 + Math.abs(ggml))));
+        // the second group on: the kernels start at any group of a row
+        MatmulInput tail = new MatmulInput();
+        tail.set(x, 256, x.length - 256);
+        float ggmlTail = ggmlQ8_0Dot(q8, 8, tail.q8Quants(), tail.q8Scales(), blocks - 8);
+        assertThat(repacked.inWholeGroups(256, x.length - 256)).isTrue();
+        assertThat(repacked.dot(256, tail, x.length - 256)).isCloseTo(ggmlTail, within(1e-5f * (1 + Math.abs(ggmlTail))));
+        // rows of 12 blocks, each padded to 2 groups; the second row through the vector kernels, alone and in a row set
+        Q8_0Tensor padded = (Q8_0Tensor) FloatTensor.of(io.herd.engine.gguf.GGMLType.Q8_0, q8, 24 * 32L, 12 * 32L,
+                java.lang.foreign.Arena.ofAuto());
+        MatmulInput second = new MatmulInput();
+        second.set(x, 0, 12 * 32);
+        float ggmlFirst = ggmlQ8_0Dot(q8, 0, second.q8Quants(), second.q8Scales(), 12);
+        float ggmlSecond = ggmlQ8_0Dot(q8, 12, second.q8Quants(), second.q8Scales(), 12);
+        assertThat(padded.inWholeGroups(12 * 32, 12 * 32)).isTrue();
+        assertThat(padded.dot(12 * 32, second, 12 * 32)).isCloseTo(ggmlSecond, within(1e-5f * (1 + Math.abs(ggmlSecond))));
+        float[] rows = new float[2];
+        try (Parallel pool = Parallel.create(1)) {
+            padded.matmul(second, rows, 0, 2, 12 * 32, pool);
+        }
+        assertThat(rows[0]).isCloseTo(ggmlFirst, within(1e-5f * (1 + Math.abs(ggmlFirst))));
+        assertThat(rows[1]).isEqualTo(padded.dot(12 * 32, second, 12 * 32));
+        // a range that starts inside a group takes the scalar loop
+        MatmulInput inside = new MatmulInput();
+        inside.set(x, 0, 64);
+        float ggmlInside = ggmlQ8_0Dot(q8, 1, inside.q8Quants(), inside.q8Scales(), 2);
+        assertThat(padded.inWholeGroups(32, 64)).isFalse();
+        assertThat(padded.dot(32, inside, 64)).isCloseTo(ggmlInside, within(1e-5f * (1 + Math.abs(ggmlInside))));
+        float[] dequantized = new float[blocks * 32];
+        padded.dequantize(0, dequantized, 0, dequantized.length);
+        for (int e = 0; e < dequantized.length; e++) {
+            int b = e / 32;
+            float expected = q8.get(Numbers.BYTE, b * 34L + 2 + e % 32) * Float.float16ToFloat(q8.get(Numbers.SHORT_LE, b * 34L));
+            assertThat(dequantized[e]).isEqualTo(expected);
+            assertThat(padded.getFloat(e)).isEqualTo(expected);
+        }
+    }
+
+    /**
+     * The single-input product takes rows four at a time ({@code VectorKernels.dotQ8_0Rows}): 9 padded rows on one
+     * thread are two sets of four and one row alone, each equal to the one-row kernel bit for bit, and to ggml's dot.
+     */
+    @Test
+    void q8_0RowSetsEqualOneRowAtATime() {
+        int rows = 9;
+        int cols = 12 * 32;
+        MemorySegment q8 = blocks(rows * 12, 34);
+        float[] x = new float[cols];
+        for (int i = 0; i < cols; i++) {
+            x[i] = (float) random.nextGaussian();
+        }
+        MatmulInput input = new MatmulInput(x);
+        Q8_0Tensor tensor = (Q8_0Tensor) FloatTensor.of(io.herd.engine.gguf.GGMLType.Q8_0, q8, (long) rows * cols, cols,
+                java.lang.foreign.Arena.ofAuto());
+        float[] out = new float[rows];
+        try (Parallel pool = Parallel.create(1)) {
+            tensor.matmul(input, out, 0, rows, cols, pool);
+        }
+        for (int r = 0; r < rows; r++) {
+            assertThat(out[r]).as("row %d", r).isEqualTo(tensor.dot((long) r * cols, input, cols));
+            float ggml = ggmlQ8_0Dot(q8, r * 12, input.q8Quants(), input.q8Scales(), 12);
+            assertThat(out[r]).as("row %d", r).isCloseTo(ggml, within(1e-5f * (1 + Math.abs(ggml))));
+        }
+    }
+
+    /** ggml_vec_dot_q8_0_q8_0 on ggml's own block layout (fp16 scale, then 32 int8 quants). */
+    private static float ggmlQ8_0Dot(MemorySegment w, int firstBlock, byte[] xq, float[] xd, int blocks) {
+        float sum = 0;
+        for (int b = 0; b < blocks; b++) {
+            long block = (long) (firstBlock + b) * 34;
+            int dot = 0;
+            for (int j = 0; j < 32; j++) {
+                dot += w.get(Numbers.BYTE, block + 2 + j) * xq[b * 32 + j];
+            }
+            sum += dot * (Float.float16ToFloat(w.get(Numbers.SHORT_LE, block)) * xd[b]);
+        }
+        return sum;
     }
 
     @Test
