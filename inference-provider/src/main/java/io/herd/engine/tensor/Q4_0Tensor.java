@@ -25,26 +25,23 @@ public final class Q4_0Tensor extends FloatTensor {
     static final int BLOCK = 32;
     static final int GGML_BLOCK_BYTES = 18;
     static final int GROUP_BLOCKS = 16;
-    static final int GROUP_ELEMENTS = GROUP_BLOCKS * BLOCK;
     /** Bytes of quants per group of 16 blocks. */
     static final int GROUP_BYTES = 256;
     /** Bytes of fp16 scales per group. */
     static final int GROUP_SCALE_BYTES = 32;
 
     private final MemorySegment scales;
-    private final long rowLength;
-    private final long groupsPerRow;
+    private final RowGroups layout;
 
-    private Q4_0Tensor(MemorySegment quants, MemorySegment scales, long size, long rowLength) {
+    private Q4_0Tensor(MemorySegment quants, MemorySegment scales, long size, RowGroups layout) {
         super(quants, size);
         this.scales = scales;
-        this.rowLength = rowLength;
-        this.groupsPerRow = groupsFor(rowLength);
+        this.layout = layout;
     }
 
     /** Groups that hold {@code elements} elements (a multiple of 32), the last one padded. */
     static long groupsFor(long elements) {
-        return (elements / BLOCK + GROUP_BLOCKS - 1) / GROUP_BLOCKS;
+        return RowGroups.groupsFor(elements, GROUP_BLOCKS);
     }
 
     /**
@@ -52,20 +49,19 @@ public final class Q4_0Tensor extends FloatTensor {
      * multiple of 32 that divides {@code size}), into memory of {@code arena}.
      */
     static Q4_0Tensor repack(MemorySegment ggml, long size, long rowLength, Arena arena) {
-        if (rowLength <= 0 || rowLength % BLOCK != 0 || size % rowLength != 0) {
-            throw new IllegalArgumentException("Q4_0 rows of " + rowLength + " elements do not tile " + size + " elements");
-        }
+        RowGroups layout = RowGroups.of("Q4_0", size, rowLength, GROUP_BLOCKS);
         long rows = size / rowLength;
-        long blocksPerRow = rowLength / BLOCK;
-        long groups = rows * groupsFor(rowLength);
+        long blocksPerRow = layout.blocksPerRow();
+        long groupsPerRow = layout.groupsPerRow();
+        long groups = rows * groupsPerRow;
         MemorySegment quants = arena.allocate(groups * GROUP_BYTES, 64);
         MemorySegment scales = arena.allocate(groups * GROUP_SCALE_BYTES, 64);
-        Q4_0Tensor tensor = new Q4_0Tensor(quants, scales, size, rowLength);
+        Q4_0Tensor tensor = new Q4_0Tensor(quants, scales, size, layout);
         quants.fill((byte) 0x88); // padding blocks: nibbles 8 (value 0) and scale 0
         for (long row = 0; row < rows; row++) {
             for (long b = 0; b < blocksPerRow; b++) {
                 long from = (row * blocksPerRow + b) * GGML_BLOCK_BYTES;
-                long group = row * tensor.groupsPerRow + b / GROUP_BLOCKS;
+                long group = row * groupsPerRow + b / GROUP_BLOCKS;
                 int lane = (int) (b % GROUP_BLOCKS);
                 scales.set(Numbers.SHORT_LE, scaleOffset(group, lane), ggml.get(Numbers.SHORT_LE, from));
                 long low = ggml.get(Numbers.LONG_LE, from + 2);   // bytes 0..7: elements 0..7 and 16..23
@@ -109,29 +105,15 @@ public final class Q4_0Tensor extends FloatTensor {
         return ActivationFormat.Q8_0;
     }
 
-    /** The fp16 scales, 32 bytes per group ({@link #segment()} holds the quants). */
-    MemorySegment scales() {
-        return scales;
-    }
-
-    /** The group that holds element {@code index} (a block's first element or any other). */
-    private long group(long index) {
-        return (index / rowLength) * groupsPerRow + (index % rowLength) / GROUP_ELEMENTS;
-    }
-
-    /** The lane of the block that holds element {@code index}. */
-    private int lane(long index) {
-        return (int) ((index % rowLength) / BLOCK % GROUP_BLOCKS);
-    }
 
     private int nibble(long index) {
         int within = (int) (index % BLOCK);
-        int packed = data.get(Numbers.SHORT_LE, wordOffset(group(index), lane(index), within / 4));
+        int packed = data.get(Numbers.SHORT_LE, wordOffset(layout.group(index), layout.lane(index), within / 4));
         return (packed >>> (4 * (within % 4))) & 0x0F;
     }
 
     private float scale(long index) {
-        return Numbers.halfToFloat(scales.get(Numbers.SHORT_LE, scaleOffset(group(index), lane(index))));
+        return Numbers.halfToFloat(scales.get(Numbers.SHORT_LE, scaleOffset(layout.group(index), layout.lane(index))));
     }
 
     @Override
@@ -139,28 +121,15 @@ public final class Q4_0Tensor extends FloatTensor {
         return (nibble(index) - 8) * scale(index);
     }
 
-    /**
-     * Whether elements {@code [offset, offset + n)} are whole groups of one row (what the vector kernels read): they
-     * start a group and end on a group boundary or at the row's end.
-     */
+    /** Whether elements {@code [offset, offset + n)} are whole groups of one row, as the vector kernels read them. */
     boolean inWholeGroups(long offset, long n) {
-        long column = offset % rowLength;
-        return column % GROUP_ELEMENTS == 0 && n % BLOCK == 0 && column + n <= rowLength
-                && (n % GROUP_ELEMENTS == 0 || column + n == rowLength);
-    }
-
-    /**
-     * Whether every row of a matrix {@code cols} wide is whole groups, row r starting at group {@code r * groupsFor(cols)}:
-     * its rows are the layout's rows, or neither has padding.
-     */
-    private boolean rowsAreWholeGroups(int cols) {
-        return cols == rowLength || (rowLength % GROUP_ELEMENTS == 0 && cols % GROUP_ELEMENTS == 0);
+        return layout.inWholeGroups(offset, n);
     }
 
     @Override
     public float dot(long thisOffset, MatmulInput input, int size) {
         if (Kernels.VECTOR && inWholeGroups(thisOffset, size)) {
-            return VectorKernels.dotQ4_0(data, scales, group(thisOffset), input.q4Groups(), input.q4EightSums(),
+            return VectorKernels.dotQ4_0(data, scales, layout.group(thisOffset), input.q4Groups(), input.q4EightSums(),
                     input.q4GroupScales(), (int) groupsFor(size));
         }
         return dotScalar(thisOffset, input.q8Quants(), input.q8Scales(), size);
@@ -169,7 +138,7 @@ public final class Q4_0Tensor extends FloatTensor {
     /** The vector path takes rows four at a time ({@link VectorKernels#dotQ4_0Rows}); results equal {@link #dot} row by row. */
     @Override
     public void matmul(MatmulInput x, float[] out, int outOffset, int rows, int cols, Parallel pool) {
-        if (!Kernels.VECTOR || !rowsAreWholeGroups(cols)) {
+        if (!Kernels.VECTOR || !layout.rowsAreWholeGroups(cols)) {
             super.matmul(x, out, outOffset, rows, cols, pool);
             return;
         }
@@ -224,8 +193,8 @@ public final class Q4_0Tensor extends FloatTensor {
         }
         for (int i = 0; i < n; i += BLOCK) {
             long first = offset + i;
-            long group = group(first);
-            int lane = lane(first);
+            long group = layout.group(first);
+            int lane = layout.lane(first);
             float d = scale(first);
             for (int t = 0; t < 8; t++) {
                 int packed = data.get(Numbers.SHORT_LE, wordOffset(group, lane, t));
@@ -242,7 +211,7 @@ public final class Q4_0Tensor extends FloatTensor {
      */
     @Override
     boolean multiplyBatch(MatmulInput[] inputs, int count, float[][] outputs, int[] outputOffsets, int rows, int cols, Parallel pool) {
-        if (!rowsAreWholeGroups(cols)) {
+        if (!layout.rowsAreWholeGroups(cols)) {
             return false;
         }
         QuantizedGemm.multiplyQ4_0(data, scales, inputs, count, outputs, outputOffsets, rows, cols, pool);

@@ -24,26 +24,23 @@ public final class Q8_0Tensor extends FloatTensor {
     static final int BLOCK = 32;
     static final int GGML_BLOCK_BYTES = 34;
     static final int GROUP_BLOCKS = 8;
-    static final int GROUP_ELEMENTS = GROUP_BLOCKS * BLOCK;
     /** Bytes of quants per group of 8 blocks. */
     static final int GROUP_BYTES = 256;
     /** Bytes of fp16 scales per group. */
     static final int GROUP_SCALE_BYTES = 16;
 
     private final MemorySegment scales;
-    private final long rowLength;
-    private final long groupsPerRow;
+    private final RowGroups layout;
 
-    private Q8_0Tensor(MemorySegment quants, MemorySegment scales, long size, long rowLength) {
+    private Q8_0Tensor(MemorySegment quants, MemorySegment scales, long size, RowGroups layout) {
         super(quants, size);
         this.scales = scales;
-        this.rowLength = rowLength;
-        this.groupsPerRow = groupsFor(rowLength);
+        this.layout = layout;
     }
 
     /** Groups that hold {@code elements} elements (a multiple of 32), the last one padded. */
     static long groupsFor(long elements) {
-        return (elements / BLOCK + GROUP_BLOCKS - 1) / GROUP_BLOCKS;
+        return RowGroups.groupsFor(elements, GROUP_BLOCKS);
     }
 
     /**
@@ -51,21 +48,20 @@ public final class Q8_0Tensor extends FloatTensor {
      * multiple of 32 that divides {@code size}), into memory of {@code arena}.
      */
     static Q8_0Tensor repack(MemorySegment ggml, long size, long rowLength, Arena arena) {
-        if (rowLength <= 0 || rowLength % BLOCK != 0 || size % rowLength != 0) {
-            throw new IllegalArgumentException("Q8_0 rows of " + rowLength + " elements do not tile " + size + " elements");
-        }
+        RowGroups layout = RowGroups.of("Q8_0", size, rowLength, GROUP_BLOCKS);
         long rows = size / rowLength;
-        long blocksPerRow = rowLength / BLOCK;
-        long groups = rows * groupsFor(rowLength);
+        long blocksPerRow = layout.blocksPerRow();
+        long groupsPerRow = layout.groupsPerRow();
+        long groups = rows * groupsPerRow;
         MemorySegment quants = arena.allocate(groups * GROUP_BYTES, 64);
         MemorySegment scales = arena.allocate(groups * GROUP_SCALE_BYTES, 64);
-        Q8_0Tensor tensor = new Q8_0Tensor(quants, scales, size, rowLength);
+        Q8_0Tensor tensor = new Q8_0Tensor(quants, scales, size, layout);
         // a group at a time through arrays: per-byte stores into the segment made loading a 1B model seconds slower
         byte[] block = new byte[BLOCK];
         byte[] group = new byte[GROUP_BYTES];
         short[] groupScales = new short[GROUP_BLOCKS];
         for (long row = 0; row < rows; row++) {
-            for (long g = 0; g < tensor.groupsPerRow; g++) {
+            for (long g = 0; g < groupsPerRow; g++) {
                 java.util.Arrays.fill(group, (byte) 0);
                 java.util.Arrays.fill(groupScales, (short) 0);
                 for (int lane = 0; lane < GROUP_BLOCKS && g * GROUP_BLOCKS + lane < blocksPerRow; lane++) {
@@ -76,7 +72,7 @@ public final class Q8_0Tensor extends FloatTensor {
                         group[GROUP_BLOCKS * j + lane] = block[j];
                     }
                 }
-                long at = row * tensor.groupsPerRow + g;
+                long at = row * groupsPerRow + g;
                 MemorySegment.copy(group, 0, quants, Numbers.BYTE, at * GROUP_BYTES, GROUP_BYTES);
                 MemorySegment.copy(groupScales, 0, scales, Numbers.SHORT_LE, at * GROUP_SCALE_BYTES, GROUP_BLOCKS);
             }
@@ -103,27 +99,13 @@ public final class Q8_0Tensor extends FloatTensor {
         return ActivationFormat.Q8_0;
     }
 
-    /** The fp16 scales, 16 bytes per group ({@link #segment()} holds the quants). */
-    MemorySegment scales() {
-        return scales;
-    }
-
-    /** The group that holds element {@code index}. */
-    private long group(long index) {
-        return (index / rowLength) * groupsPerRow + (index % rowLength) / GROUP_ELEMENTS;
-    }
-
-    /** The lane of the block that holds element {@code index}. */
-    private int lane(long index) {
-        return (int) ((index % rowLength) / BLOCK % GROUP_BLOCKS);
-    }
 
     private byte quant(long index) {
-        return data.get(Numbers.BYTE, quantOffset(group(index), lane(index), (int) (index % BLOCK)));
+        return data.get(Numbers.BYTE, quantOffset(layout.group(index), layout.lane(index), (int) (index % BLOCK)));
     }
 
     private float scale(long index) {
-        return Numbers.halfToFloat(scales.get(Numbers.SHORT_LE, scaleOffset(group(index), lane(index))));
+        return Numbers.halfToFloat(scales.get(Numbers.SHORT_LE, scaleOffset(layout.group(index), layout.lane(index))));
     }
 
     @Override
@@ -131,28 +113,15 @@ public final class Q8_0Tensor extends FloatTensor {
         return quant(index) * scale(index);
     }
 
-    /**
-     * Whether elements {@code [offset, offset + n)} are whole groups of one row (what the vector kernels read): they
-     * start a group and end on a group boundary or at the row's end.
-     */
+    /** Whether elements {@code [offset, offset + n)} are whole groups of one row, as the vector kernels read them. */
     boolean inWholeGroups(long offset, long n) {
-        long column = offset % rowLength;
-        return column % GROUP_ELEMENTS == 0 && n % BLOCK == 0 && column + n <= rowLength
-                && (n % GROUP_ELEMENTS == 0 || column + n == rowLength);
-    }
-
-    /**
-     * Whether every row of a matrix {@code cols} wide is whole groups, row r starting at group {@code r * groupsFor(cols)}:
-     * its rows are the layout's rows, or neither has padding.
-     */
-    private boolean rowsAreWholeGroups(int cols) {
-        return cols == rowLength || (rowLength % GROUP_ELEMENTS == 0 && cols % GROUP_ELEMENTS == 0);
+        return layout.inWholeGroups(offset, n);
     }
 
     @Override
     public float dot(long thisOffset, MatmulInput input, int size) {
         if (Kernels.VECTOR && inWholeGroups(thisOffset, size)) {
-            return VectorKernels.dotQ8_0(data, scales, group(thisOffset), input.q8Lanes(), input.q8LaneScales(),
+            return VectorKernels.dotQ8_0(data, scales, layout.group(thisOffset), input.q8Lanes(), input.q8LaneScales(),
                     (int) groupsFor(size));
         }
         return dotScalar(thisOffset, input.q8Quants(), input.q8Scales(), size);
@@ -163,8 +132,8 @@ public final class Q8_0Tensor extends FloatTensor {
         float sum = 0;
         for (int b = 0; b < size / BLOCK; b++) {
             long first = thisOffset + (long) b * BLOCK;
-            long group = group(first);
-            int lane = lane(first);
+            long group = layout.group(first);
+            int lane = layout.lane(first);
             int dot = 0;
             for (int j = 0; j < BLOCK; j++) {
                 dot += data.get(Numbers.BYTE, quantOffset(group, lane, j)) * xq[b * BLOCK + j];
@@ -181,8 +150,8 @@ public final class Q8_0Tensor extends FloatTensor {
         }
         float sum = 0;
         for (int i = 0; i < size; i += BLOCK) {
-            long group = group(thisOffset + i);
-            int lane = lane(thisOffset + i);
+            long group = layout.group(thisOffset + i);
+            int lane = layout.lane(thisOffset + i);
             float blockSum = 0;
             for (int j = 0; j < BLOCK; j++) {
                 blockSum += data.get(Numbers.BYTE, quantOffset(group, lane, j)) * that[thatOffset + i + j];
@@ -199,8 +168,8 @@ public final class Q8_0Tensor extends FloatTensor {
             return;
         }
         for (int i = 0; i < n; i += BLOCK) {
-            long group = group(offset + i);
-            int lane = lane(offset + i);
+            long group = layout.group(offset + i);
+            int lane = layout.lane(offset + i);
             float d = scale(offset + i);
             for (int j = 0; j < BLOCK; j++) {
                 dst[dstOffset + i + j] = data.get(Numbers.BYTE, quantOffset(group, lane, j)) * d;
@@ -214,7 +183,7 @@ public final class Q8_0Tensor extends FloatTensor {
      */
     @Override
     boolean multiplyBatch(MatmulInput[] inputs, int count, float[][] outputs, int[] outputOffsets, int rows, int cols, Parallel pool) {
-        if (!rowsAreWholeGroups(cols)) {
+        if (!layout.rowsAreWholeGroups(cols)) {
             return false;
         }
         QuantizedGemm.multiplyQ8_0(data, scales, inputs, count, outputs, outputOffsets, rows, cols, pool);
@@ -224,7 +193,7 @@ public final class Q8_0Tensor extends FloatTensor {
     /** The vector path takes rows four at a time ({@link VectorKernels#dotQ8_0Rows}); results equal {@link #dot} row by row. */
     @Override
     public void matmul(MatmulInput x, float[] out, int outOffset, int rows, int cols, Parallel pool) {
-        if (!Kernels.VECTOR || !rowsAreWholeGroups(cols)) {
+        if (!Kernels.VECTOR || !layout.rowsAreWholeGroups(cols)) {
             super.matmul(x, out, outOffset, rows, cols, pool);
             return;
         }
