@@ -122,13 +122,16 @@ final class FakeHub implements AutoCloseable {
                 out.write(("HTTP/1.1 200 OK\r\nContent-Length: " + content.length + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
                 out.write(content, 0, bytes);
                 out.flush();
+                // Give the client time to read the data before the end arrives: the JDK client drops bytes it
+                // still buffers when it sees the connection fail.
+                Thread.sleep(300);
                 // An orderly end (FIN after the data, then wait for the client to hang up): closing at once can
                 // reset the connection and drop bytes the client has not read yet, making the partial size vary.
                 client.shutdownOutput();
                 client.setSoTimeout(5_000);
                 client.getInputStream().transferTo(OutputStream.nullOutputStream());
-            } catch (IOException ignored) {
-                // the client went away first; nothing to clean up
+            } catch (IOException | InterruptedException ignored) {
+                // the client went away first (or the hub is closing); nothing to clean up
             }
         });
         return "http://127.0.0.1:" + socket.getLocalPort() + "/cdn/blob";

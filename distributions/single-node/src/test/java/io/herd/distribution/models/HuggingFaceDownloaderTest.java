@@ -74,13 +74,16 @@ class HuggingFaceDownloaderTest {
                 .isInstanceOf(ModelDownloadException.class)
                 .hasMessageContaining("run the same pull again to resume");
         Path partial = cache.partialPathOf(REFERENCE);
-        assertThat(Files.size(partial)).isEqualTo(100_000);
+        // The JDK client may discard body bytes it had buffered but not handed out when the connection
+        // fails, so the partial file holds at most what was sent; resuming must start from what it holds.
+        long kept = Files.size(partial);
+        assertThat(kept).isPositive().isLessThanOrEqualTo(100_000);
         assertThat(Files.exists(cache.pathOf(REFERENCE))).isFalse();
 
         Path path = downloader(null).pull(REFERENCE, null);
 
         // The dropped request had no Range (raw socket records none); the resumed one asks for the rest.
-        assertThat(hub.rangeHeaders).containsExactly("bytes=100000-");
+        assertThat(hub.rangeHeaders).containsExactly("bytes=" + kept + "-");
         assertThat(Files.readAllBytes(path)).isEqualTo(content);
         assertThat(Files.exists(partial)).isFalse();
     }
