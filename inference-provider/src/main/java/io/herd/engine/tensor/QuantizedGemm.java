@@ -117,11 +117,11 @@ final class QuantizedGemm {
     /**
      * {@code outputs[i][outputOffsets[i] + r] = row r . inputs[i]} for {@code count} inputs and Q8_0 weights in
      * {@link Q8_0Tensor}'s groups of 8 blocks, row r starting at group {@code r * groups(cols)}: each thread takes tiles
-     * of 16 rows and runs passes of 4 inputs over the tile while it is in cache, each row streamed whole. A last pass of
-     * 2 or 3 inputs repeats one of them (its results are dropped); a single input left over takes the single-input
-     * kernel. Measured per block and input at 1 thread (1b shapes, 128 inputs): 1.9-2.5 ns, against 3.0-3.4 for the
-     * same loop over ggml's blocks. Cutting rows into column chunks (to keep 4 inputs' floats in L1) measured 10-70%
-     * slower, and a two-row variant that shares the activation loads slower still (13 live vectors spill).
+     * of 16 rows and runs passes of 4 inputs over the tile while it is in cache, two rows at a time, each row streamed
+     * whole. A last pass of 2 or 3 inputs repeats one of them (its results are dropped); a single input left over takes
+     * the single-input kernel. Measured per block and input at 1 thread (1b shapes, 128 inputs): one row at a time
+     * 1.9-2.5 ns (3.0-3.4 over ggml's blocks); two rows at a time 8-16% less in the same JVMs. Cutting rows into column
+     * chunks (to keep 4 inputs' floats in L1) measured 10-70% slower.
      */
     static void multiplyQ8_0(MemorySegment quants, MemorySegment scales, MatmulInput[] inputs, int count, float[][] outputs,
                              int[] outputOffsets, int rows, int cols, Parallel pool) {
@@ -147,7 +147,21 @@ final class QuantizedGemm {
                     int i1 = n + 1;
                     int i2 = n + Math.min(2, inPass - 1);
                     int i3 = n + inPass - 1;
-                    for (int r = rowStart; r < rowEnd; r++) {
+                    int r = rowStart;
+                    for (; r + 1 < rowEnd; r += 2) {
+                        q8_0TwoRows(quants, scales, (long) r * groups, (long) (r + 1) * groups, groups, x[n], x[i1], x[i2], x[i3],
+                                xd[n], xd[i1], xd[i2], xd[i3], result);
+                        for (int k = 0; k < inPass; k++) {
+                            int a = 8 * k;
+                            int b = 32 + 8 * k;
+                            outputs[n + k][outputOffsets[n + k] + r] = VectorKernels.sum8(result[a], result[a + 1], result[a + 2],
+                                    result[a + 3], result[a + 4], result[a + 5], result[a + 6], result[a + 7]);
+                            outputs[n + k][outputOffsets[n + k] + r + 1] = VectorKernels.sum8(result[b], result[b + 1], result[b + 2],
+                                    result[b + 3], result[b + 4], result[b + 5], result[b + 6], result[b + 7]);
+                        }
+                    }
+                    // an odd last row of the tile
+                    for (; r < rowEnd; r++) {
                         q8_0(quants, scales, (long) r * groups, groups, x[n], x[i1], x[i2], x[i3], xd[n], xd[i1], xd[i2], xd[i3], result);
                         for (int k = 0; k < inPass; k++) {
                             outputs[n + k][outputOffsets[n + k] + r] = result[k];
@@ -213,6 +227,84 @@ final class QuantizedGemm {
         result[1] = VectorKernels.sum8(acc1.lane(0), acc1.lane(1), acc1.lane(2), acc1.lane(3), acc1.lane(4), acc1.lane(5), acc1.lane(6), acc1.lane(7));
         result[2] = VectorKernels.sum8(acc2.lane(0), acc2.lane(1), acc2.lane(2), acc2.lane(3), acc2.lane(4), acc2.lane(5), acc2.lane(6), acc2.lane(7));
         result[3] = VectorKernels.sum8(acc3.lane(0), acc3.lane(1), acc3.lane(2), acc3.lane(3), acc3.lane(4), acc3.lane(5), acc3.lane(6), acc3.lane(7));
+    }
+
+    /**
+     * Two Q8_0 rows (from groups {@code groupA} and {@code groupB}) against 4 inputs' {@link MatmulInput#q8Lanes}: each
+     * activation load feeds both rows, which halves the activation traffic from L2 that bounds the one-row kernel. One
+     * chain per row and input (8 independent chains keep both FMA units busy); each group's sums are integers below
+     * 2^24, so their order does not change them, and {@code acc = sum * (d_w * d_x) + acc} runs per lane in group order
+     * as in {@link VectorKernels#dotQ8_0}. The running accumulators go through {@code acc} (row A's 4 inputs at 0..31,
+     * row B's at 32..63), since 8 sums and 8 accumulators would not fit AVX2's 16 registers. The loop body is unrolled
+     * twice by hand: C2 then leaves it as it is, while it unrolls a one-step body 4 times, hoists the loads and spills.
+     */
+    private static void q8_0TwoRows(MemorySegment quants, MemorySegment scales, long groupA, long groupB, int groups,
+                                    float[] x0, float[] x1, float[] x2, float[] x3, float[] d0, float[] d1, float[] d2,
+                                    float[] d3, float[] acc) {
+        java.util.Arrays.fill(acc, 0, 64, 0f);
+        long aAt = groupA * Q8_0Tensor.GROUP_BYTES;
+        long bAt = groupB * Q8_0Tensor.GROUP_BYTES;
+        for (int g = 0; g < groups; g++, aAt += Q8_0Tensor.GROUP_BYTES, bAt += Q8_0Tensor.GROUP_BYTES) {
+            FloatVector a0 = FloatVector.zero(F256);
+            FloatVector a1 = a0;
+            FloatVector a2 = a0;
+            FloatVector a3 = a0;
+            FloatVector b0 = a0;
+            FloatVector b1 = a0;
+            FloatVector b2 = a0;
+            FloatVector b3 = a0;
+            int xi = g * 256;
+            for (int j = 0; j < 32; j += 2, xi += 16) {
+                FloatVector wa = (FloatVector) ByteVector.fromMemorySegment(B64, quants, aAt + 8L * j, LE)
+                        .convertShape(VectorOperators.B2F, F256, 0);
+                FloatVector wb = (FloatVector) ByteVector.fromMemorySegment(B64, quants, bAt + 8L * j, LE)
+                        .convertShape(VectorOperators.B2F, F256, 0);
+                FloatVector v = FloatVector.fromArray(F256, x0, xi);
+                a0 = wa.fma(v, a0);
+                b0 = wb.fma(v, b0);
+                v = FloatVector.fromArray(F256, x1, xi);
+                a1 = wa.fma(v, a1);
+                b1 = wb.fma(v, b1);
+                v = FloatVector.fromArray(F256, x2, xi);
+                a2 = wa.fma(v, a2);
+                b2 = wb.fma(v, b2);
+                v = FloatVector.fromArray(F256, x3, xi);
+                a3 = wa.fma(v, a3);
+                b3 = wb.fma(v, b3);
+                wa = (FloatVector) ByteVector.fromMemorySegment(B64, quants, aAt + 8L * j + 8, LE)
+                        .convertShape(VectorOperators.B2F, F256, 0);
+                wb = (FloatVector) ByteVector.fromMemorySegment(B64, quants, bAt + 8L * j + 8, LE)
+                        .convertShape(VectorOperators.B2F, F256, 0);
+                v = FloatVector.fromArray(F256, x0, xi + 8);
+                a0 = wa.fma(v, a0);
+                b0 = wb.fma(v, b0);
+                v = FloatVector.fromArray(F256, x1, xi + 8);
+                a1 = wa.fma(v, a1);
+                b1 = wb.fma(v, b1);
+                v = FloatVector.fromArray(F256, x2, xi + 8);
+                a2 = wa.fma(v, a2);
+                b2 = wb.fma(v, b2);
+                v = FloatVector.fromArray(F256, x3, xi + 8);
+                a3 = wa.fma(v, a3);
+                b3 = wb.fma(v, b3);
+            }
+            long sa = (groupA + g) * Q8_0Tensor.GROUP_SCALE_BYTES;
+            IntVector halves = (IntVector) ShortVector.fromMemorySegment(S128, scales, sa, LE).convertShape(VectorOperators.S2I, I256, 0);
+            FloatVector d = halves.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).or(halves.and(0x8000).lanewise(VectorOperators.LSHL, 16))
+                    .reinterpretAsFloats().mul(VectorKernels.HALF_TO_FLOAT_SCALE);
+            a0.fma(d.mul(FloatVector.fromArray(F256, d0, g * 8)), FloatVector.fromArray(F256, acc, 0)).intoArray(acc, 0);
+            a1.fma(d.mul(FloatVector.fromArray(F256, d1, g * 8)), FloatVector.fromArray(F256, acc, 8)).intoArray(acc, 8);
+            a2.fma(d.mul(FloatVector.fromArray(F256, d2, g * 8)), FloatVector.fromArray(F256, acc, 16)).intoArray(acc, 16);
+            a3.fma(d.mul(FloatVector.fromArray(F256, d3, g * 8)), FloatVector.fromArray(F256, acc, 24)).intoArray(acc, 24);
+            long sb = (groupB + g) * Q8_0Tensor.GROUP_SCALE_BYTES;
+            halves = (IntVector) ShortVector.fromMemorySegment(S128, scales, sb, LE).convertShape(VectorOperators.S2I, I256, 0);
+            d = halves.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).or(halves.and(0x8000).lanewise(VectorOperators.LSHL, 16))
+                    .reinterpretAsFloats().mul(VectorKernels.HALF_TO_FLOAT_SCALE);
+            b0.fma(d.mul(FloatVector.fromArray(F256, d0, g * 8)), FloatVector.fromArray(F256, acc, 32)).intoArray(acc, 32);
+            b1.fma(d.mul(FloatVector.fromArray(F256, d1, g * 8)), FloatVector.fromArray(F256, acc, 40)).intoArray(acc, 40);
+            b2.fma(d.mul(FloatVector.fromArray(F256, d2, g * 8)), FloatVector.fromArray(F256, acc, 48)).intoArray(acc, 48);
+            b3.fma(d.mul(FloatVector.fromArray(F256, d3, g * 8)), FloatVector.fromArray(F256, acc, 56)).intoArray(acc, 56);
+        }
     }
 
     /**
