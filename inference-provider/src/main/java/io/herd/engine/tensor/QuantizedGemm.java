@@ -45,7 +45,10 @@ final class QuantizedGemm {
     private static final VectorSpecies<Byte> B64 = ByteVector.SPECIES_64;
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
 
-    /** Per-thread accumulators of one row tile: 8 inputs x 8 lanes per row (Q4_0: x 16). */
+    /**
+     * Per-thread accumulators: Q4_0's of one row tile (8 inputs x 16 lanes per row); Q8_0's two-row kernel uses the
+     * first 64 (2 rows x 4 inputs x 8 lanes), and its one-row kernel the first 4 as results.
+     */
     private static final ThreadLocal<float[]> ACCUMULATORS = ThreadLocal.withInitial(() -> new float[TILE_ROWS * GROUP * 2 * LANES]);
     /**
      * Q4_0 weight groups (512 columns) per column chunk of a prompt's product: 8 inputs' chunk is 16 KiB. Measured

@@ -122,7 +122,8 @@ final class VectorKernels {
                 sum3 = ((FloatVector) ByteVector.fromMemorySegment(B64, quants, at + 24, LE).convertShape(VectorOperators.B2F, F256, 0))
                         .fma(FloatVector.fromArray(F256, x, xi + 24), sum3);
             }
-            // fp16 -> fp32 of the 8 scales as in dotQ4_0, written out here (a helper taking vectors boxes them)
+            // fp16 -> fp32 of the 8 scales as in dotQ4_0, written out here and in the other Q8_0 kernels: even a helper
+            // that only returns the vector was not inlined in some C2 compiles (NodeCountInliningCutoff), which boxes it
             IntVector halves = (IntVector) ShortVector.fromMemorySegment(S128, scales, scalesAt, LE).convertShape(VectorOperators.S2I, I256, 0);
             FloatVector d = halves.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).or(halves.and(0x8000).lanewise(VectorOperators.LSHL, 16))
                     .reinterpretAsFloats().mul(HALF_TO_FLOAT_SCALE);
