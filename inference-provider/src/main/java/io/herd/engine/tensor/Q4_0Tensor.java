@@ -27,6 +27,8 @@ public final class Q4_0Tensor extends FloatTensor {
     static final int GROUP_BLOCKS = 16;
     /** Bytes of quants per group of 16 blocks. */
     static final int GROUP_BYTES = 256;
+    /** Runs of 16 nibbles per group: nibble k of each of its 8 words of 16 shorts. */
+    static final int GROUP_RUNS = 32;
     /** Bytes of fp16 scales per group. */
     static final int GROUP_SCALE_BYTES = 32;
 

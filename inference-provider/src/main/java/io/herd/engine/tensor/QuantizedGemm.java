@@ -312,8 +312,8 @@ final class QuantizedGemm {
 
     /**
      * The same for Q4_0 weights in {@link Q4_0Tensor}'s groups of 16 blocks, row r starting at group
-     * {@code r * groups(cols)}. Each run of 16 weight shorts is decoded once per pass of 4 inputs (two passes for 8).
-     * A short last group of {@value #SMALL_GROUP} inputs or fewer takes the single-input kernel per input instead, row
+     * {@code r * groups(cols)}. Each run of 16 weight shorts is decoded once for a group of 8 inputs (5 to 8 present,
+     * the rest zeros), or once for a group of exactly 4. A short last group of {@value #SMALL_GROUP} inputs or fewer takes the single-input kernel per input instead, row
      * by row so each row is read from memory once (a pass over padding costs more). The arithmetic per input is that
      * of {@link VectorKernels#dotQ4_0}.
      */
@@ -346,10 +346,11 @@ final class QuantizedGemm {
                             for (int r = rowStart; r < rowEnd; r++) {
                                 long firstGroup = (long) r * weightGroups + wg;
                                 int accAt = (r - rowStart) * GROUP * 2 * LANES;
-                                // Two passes of 4 inputs: 8 sums plus the decoded run do not fit in 16 registers.
-                                q4_0(quants, scales, firstGroup, chunk, x, eightSums, xd, g * weightGroups + wg, acc, accAt, 0);
                                 if (inGroup > 4) {
-                                    q4_0(quants, scales, firstGroup, chunk, x, eightSums, xd, g * weightGroups + wg, acc, accAt, 4);
+                                    q4_0EightInputs(quants, scales, firstGroup, chunk, x, eightSums, xd, g * weightGroups + wg,
+                                            acc, accAt, Q4_0Tensor.GROUP_RUNS);
+                                } else {
+                                    q4_0(quants, scales, firstGroup, chunk, x, eightSums, xd, g * weightGroups + wg, acc, accAt);
                                 }
                             }
                         }
@@ -376,21 +377,20 @@ final class QuantizedGemm {
     }
 
     /**
-     * {@code groups} weight groups of one Q4_0 row from weight group {@code firstGroup}, against 4 of the 8 packed
-     * inputs (from input {@code first}) of the packed unit {@code unit} (input group * weight groups + column group) on;
-     * input n's even-block lanes go to {@code acc[accAt + 16n ..]}, its odd ones after them.
+     * {@code groups} weight groups of one Q4_0 row from weight group {@code firstGroup}, against the first 4 of the 8
+     * packed inputs of the packed unit {@code unit} (input group * weight groups + column group) on (a group of exactly
+     * 4 inputs); input n's even-block lanes go to {@code acc[accAt + 16n ..]}, its odd ones after them.
      */
     private static void q4_0(MemorySegment quants, MemorySegment scales, long firstGroup, int groups, short[] x,
-                             short[] eightSums, float[] xd, int unit, float[] acc, int accAt, int first) {
+                             short[] eightSums, float[] xd, int unit, float[] acc, int accAt) {
         long quantsAt = firstGroup * Q4_0Tensor.GROUP_BYTES;
         long scalesAt = firstGroup * Q4_0Tensor.GROUP_SCALE_BYTES;
-        int ai = accAt + first * 2 * LANES;
         for (int wg = 0; wg < groups; wg++, quantsAt += Q4_0Tensor.GROUP_BYTES, scalesAt += Q4_0Tensor.GROUP_SCALE_BYTES) {
             ShortVector sum0 = ShortVector.zero(S256);
             ShortVector sum1 = sum0;
             ShortVector sum2 = sum0;
             ShortVector sum3 = sum0;
-            int xi = ((unit + wg) * 32 * GROUP + first) * 16;
+            int xi = (unit + wg) * 32 * GROUP * 16;
             for (int t = 0; t < 8; t++, xi += 4 * GROUP * 16) {
                 ShortVector words = ShortVector.fromMemorySegment(S256, quants, quantsAt + 32L * t, LE);
                 ShortVector w0 = words.and((short) 0xF);
@@ -414,27 +414,113 @@ final class QuantizedGemm {
                     .reinterpretAsFloats().mul(VectorKernels.HALF_TO_FLOAT_SCALE);
             FloatVector dOdd = odd.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).or(odd.and(0x8000).lanewise(VectorOperators.LSHL, 16))
                     .reinterpretAsFloats().mul(VectorKernels.HALF_TO_FLOAT_SCALE);
-            int si = ((unit + wg) * GROUP + first) * 16;
+            int si = (unit + wg) * GROUP * 16;
             IntVector dots0 = sum0.sub(ShortVector.fromArray(S256, eightSums, si)).reinterpretAsInts();
             ((FloatVector) dots0.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0))
-                    .fma(dEven.mul(FloatVector.fromArray(F256, xd, si)), FloatVector.fromArray(F256, acc, ai)).intoArray(acc, ai);
+                    .fma(dEven.mul(FloatVector.fromArray(F256, xd, si)), FloatVector.fromArray(F256, acc, accAt)).intoArray(acc, accAt);
             ((FloatVector) dots0.lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0))
-                    .fma(dOdd.mul(FloatVector.fromArray(F256, xd, si + 8)), FloatVector.fromArray(F256, acc, ai + 8)).intoArray(acc, ai + 8);
+                    .fma(dOdd.mul(FloatVector.fromArray(F256, xd, si + 8)), FloatVector.fromArray(F256, acc, accAt + 8)).intoArray(acc, accAt + 8);
             IntVector dots1 = sum1.sub(ShortVector.fromArray(S256, eightSums, si + 16)).reinterpretAsInts();
             ((FloatVector) dots1.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0))
-                    .fma(dEven.mul(FloatVector.fromArray(F256, xd, si + 16)), FloatVector.fromArray(F256, acc, ai + 16)).intoArray(acc, ai + 16);
+                    .fma(dEven.mul(FloatVector.fromArray(F256, xd, si + 16)), FloatVector.fromArray(F256, acc, accAt + 16)).intoArray(acc, accAt + 16);
             ((FloatVector) dots1.lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0))
-                    .fma(dOdd.mul(FloatVector.fromArray(F256, xd, si + 24)), FloatVector.fromArray(F256, acc, ai + 24)).intoArray(acc, ai + 24);
+                    .fma(dOdd.mul(FloatVector.fromArray(F256, xd, si + 24)), FloatVector.fromArray(F256, acc, accAt + 24)).intoArray(acc, accAt + 24);
             IntVector dots2 = sum2.sub(ShortVector.fromArray(S256, eightSums, si + 32)).reinterpretAsInts();
             ((FloatVector) dots2.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0))
-                    .fma(dEven.mul(FloatVector.fromArray(F256, xd, si + 32)), FloatVector.fromArray(F256, acc, ai + 32)).intoArray(acc, ai + 32);
+                    .fma(dEven.mul(FloatVector.fromArray(F256, xd, si + 32)), FloatVector.fromArray(F256, acc, accAt + 32)).intoArray(acc, accAt + 32);
             ((FloatVector) dots2.lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0))
-                    .fma(dOdd.mul(FloatVector.fromArray(F256, xd, si + 40)), FloatVector.fromArray(F256, acc, ai + 40)).intoArray(acc, ai + 40);
+                    .fma(dOdd.mul(FloatVector.fromArray(F256, xd, si + 40)), FloatVector.fromArray(F256, acc, accAt + 40)).intoArray(acc, accAt + 40);
             IntVector dots3 = sum3.sub(ShortVector.fromArray(S256, eightSums, si + 48)).reinterpretAsInts();
             ((FloatVector) dots3.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0))
-                    .fma(dEven.mul(FloatVector.fromArray(F256, xd, si + 48)), FloatVector.fromArray(F256, acc, ai + 48)).intoArray(acc, ai + 48);
+                    .fma(dEven.mul(FloatVector.fromArray(F256, xd, si + 48)), FloatVector.fromArray(F256, acc, accAt + 48)).intoArray(acc, accAt + 48);
             ((FloatVector) dots3.lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0))
-                    .fma(dOdd.mul(FloatVector.fromArray(F256, xd, si + 56)), FloatVector.fromArray(F256, acc, ai + 56)).intoArray(acc, ai + 56);
+                    .fma(dOdd.mul(FloatVector.fromArray(F256, xd, si + 56)), FloatVector.fromArray(F256, acc, accAt + 56)).intoArray(acc, accAt + 56);
+        }
+    }
+
+    /**
+     * {@code groups} weight groups of one Q4_0 row against all 8 packed inputs of unit {@code unit}, into
+     * {@code acc[accAt ..]} as {@link #q4_0} does for 4: each of the group's {@code runs} nibble runs (32: nibble k of
+     * the weights' 8 words of 16 shorts) is decoded once for the 8 inputs, one run per iteration, so the 8 sums, the
+     * run and an input stay in registers. With 4 runs (one word) per iteration, or a trip count C2 can see as a
+     * constant, C2 unrolls the loop, hoists its loads and spills the sums; hence {@code runs} is a parameter. Measured
+     * per block and input against two passes of {@link #q4_0}, alternating in one JVM (1b shapes): 8 inputs 1.89 ->
+     * 1.32, 2.45 -> 1.97 ns at 1 thread, 2.98 -> 2.50 at 2; 128 inputs 1.71 -> 1.32 at 1 thread, 2.34 -> 2.12 at 2.
+     */
+    private static void q4_0EightInputs(MemorySegment quants, MemorySegment scales, long firstGroup, int groups, short[] x,
+                                        short[] eightSums, float[] xd, int unit, float[] acc, int accAt, int runs) {
+        long quantsAt = firstGroup * Q4_0Tensor.GROUP_BYTES;
+        long scalesAt = firstGroup * Q4_0Tensor.GROUP_SCALE_BYTES;
+        for (int wg = 0; wg < groups; wg++, quantsAt += Q4_0Tensor.GROUP_BYTES, scalesAt += Q4_0Tensor.GROUP_SCALE_BYTES) {
+            ShortVector s0 = ShortVector.zero(S256);
+            ShortVector s1 = s0;
+            ShortVector s2 = s0;
+            ShortVector s3 = s0;
+            ShortVector s4 = s0;
+            ShortVector s5 = s0;
+            ShortVector s6 = s0;
+            ShortVector s7 = s0;
+            int xi = (unit + wg) * 32 * GROUP * 16;
+            for (int r = 0; r < runs; r++, xi += GROUP * 16) {
+                ShortVector w = ShortVector.fromMemorySegment(S256, quants, quantsAt + 32L * (r >> 2), LE)
+                        .lanewise(VectorOperators.LSHR, 4 * (r & 3)).and((short) 0xF);
+                s0 = s0.add(w.mul(ShortVector.fromArray(S256, x, xi)));
+                s1 = s1.add(w.mul(ShortVector.fromArray(S256, x, xi + 16)));
+                s2 = s2.add(w.mul(ShortVector.fromArray(S256, x, xi + 32)));
+                s3 = s3.add(w.mul(ShortVector.fromArray(S256, x, xi + 48)));
+                s4 = s4.add(w.mul(ShortVector.fromArray(S256, x, xi + 64)));
+                s5 = s5.add(w.mul(ShortVector.fromArray(S256, x, xi + 80)));
+                s6 = s6.add(w.mul(ShortVector.fromArray(S256, x, xi + 96)));
+                s7 = s7.add(w.mul(ShortVector.fromArray(S256, x, xi + 112)));
+            }
+            IntVector halves = IntVector.fromMemorySegment(I256, scales, scalesAt, LE);
+            IntVector even = halves.and(0xFFFF);
+            IntVector odd = halves.lanewise(VectorOperators.LSHR, 16);
+            FloatVector dEven = even.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).or(even.and(0x8000).lanewise(VectorOperators.LSHL, 16))
+                    .reinterpretAsFloats().mul(VectorKernels.HALF_TO_FLOAT_SCALE);
+            FloatVector dOdd = odd.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).or(odd.and(0x8000).lanewise(VectorOperators.LSHL, 16))
+                    .reinterpretAsFloats().mul(VectorKernels.HALF_TO_FLOAT_SCALE);
+            int si = (unit + wg) * GROUP * 16;
+            IntVector dots0 = s0.sub(ShortVector.fromArray(S256, eightSums, si + 0)).reinterpretAsInts();
+            ((FloatVector) dots0.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0))
+                    .fma(dEven.mul(FloatVector.fromArray(F256, xd, si + 0)), FloatVector.fromArray(F256, acc, accAt + 0)).intoArray(acc, accAt + 0);
+            ((FloatVector) dots0.lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0))
+                    .fma(dOdd.mul(FloatVector.fromArray(F256, xd, si + 8)), FloatVector.fromArray(F256, acc, accAt + 8)).intoArray(acc, accAt + 8);
+            IntVector dots1 = s1.sub(ShortVector.fromArray(S256, eightSums, si + 16)).reinterpretAsInts();
+            ((FloatVector) dots1.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0))
+                    .fma(dEven.mul(FloatVector.fromArray(F256, xd, si + 16)), FloatVector.fromArray(F256, acc, accAt + 16)).intoArray(acc, accAt + 16);
+            ((FloatVector) dots1.lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0))
+                    .fma(dOdd.mul(FloatVector.fromArray(F256, xd, si + 24)), FloatVector.fromArray(F256, acc, accAt + 24)).intoArray(acc, accAt + 24);
+            IntVector dots2 = s2.sub(ShortVector.fromArray(S256, eightSums, si + 32)).reinterpretAsInts();
+            ((FloatVector) dots2.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0))
+                    .fma(dEven.mul(FloatVector.fromArray(F256, xd, si + 32)), FloatVector.fromArray(F256, acc, accAt + 32)).intoArray(acc, accAt + 32);
+            ((FloatVector) dots2.lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0))
+                    .fma(dOdd.mul(FloatVector.fromArray(F256, xd, si + 40)), FloatVector.fromArray(F256, acc, accAt + 40)).intoArray(acc, accAt + 40);
+            IntVector dots3 = s3.sub(ShortVector.fromArray(S256, eightSums, si + 48)).reinterpretAsInts();
+            ((FloatVector) dots3.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0))
+                    .fma(dEven.mul(FloatVector.fromArray(F256, xd, si + 48)), FloatVector.fromArray(F256, acc, accAt + 48)).intoArray(acc, accAt + 48);
+            ((FloatVector) dots3.lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0))
+                    .fma(dOdd.mul(FloatVector.fromArray(F256, xd, si + 56)), FloatVector.fromArray(F256, acc, accAt + 56)).intoArray(acc, accAt + 56);
+            IntVector dots4 = s4.sub(ShortVector.fromArray(S256, eightSums, si + 64)).reinterpretAsInts();
+            ((FloatVector) dots4.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0))
+                    .fma(dEven.mul(FloatVector.fromArray(F256, xd, si + 64)), FloatVector.fromArray(F256, acc, accAt + 64)).intoArray(acc, accAt + 64);
+            ((FloatVector) dots4.lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0))
+                    .fma(dOdd.mul(FloatVector.fromArray(F256, xd, si + 72)), FloatVector.fromArray(F256, acc, accAt + 72)).intoArray(acc, accAt + 72);
+            IntVector dots5 = s5.sub(ShortVector.fromArray(S256, eightSums, si + 80)).reinterpretAsInts();
+            ((FloatVector) dots5.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0))
+                    .fma(dEven.mul(FloatVector.fromArray(F256, xd, si + 80)), FloatVector.fromArray(F256, acc, accAt + 80)).intoArray(acc, accAt + 80);
+            ((FloatVector) dots5.lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0))
+                    .fma(dOdd.mul(FloatVector.fromArray(F256, xd, si + 88)), FloatVector.fromArray(F256, acc, accAt + 88)).intoArray(acc, accAt + 88);
+            IntVector dots6 = s6.sub(ShortVector.fromArray(S256, eightSums, si + 96)).reinterpretAsInts();
+            ((FloatVector) dots6.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0))
+                    .fma(dEven.mul(FloatVector.fromArray(F256, xd, si + 96)), FloatVector.fromArray(F256, acc, accAt + 96)).intoArray(acc, accAt + 96);
+            ((FloatVector) dots6.lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0))
+                    .fma(dOdd.mul(FloatVector.fromArray(F256, xd, si + 104)), FloatVector.fromArray(F256, acc, accAt + 104)).intoArray(acc, accAt + 104);
+            IntVector dots7 = s7.sub(ShortVector.fromArray(S256, eightSums, si + 112)).reinterpretAsInts();
+            ((FloatVector) dots7.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0))
+                    .fma(dEven.mul(FloatVector.fromArray(F256, xd, si + 112)), FloatVector.fromArray(F256, acc, accAt + 112)).intoArray(acc, accAt + 112);
+            ((FloatVector) dots7.lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0))
+                    .fma(dOdd.mul(FloatVector.fromArray(F256, xd, si + 120)), FloatVector.fromArray(F256, acc, accAt + 120)).intoArray(acc, accAt + 120);
         }
     }
 }
