@@ -14,6 +14,8 @@ public final class MatmulInput {
     private float[] source;
     private int offset;
     private int length;
+    /** Counts {@link #set} calls: packed copies of the derived forms are current while it is unchanged. */
+    private long version;
 
     private float[] rounded = new float[0];
     private ActivationFormat roundedFormat;
@@ -54,6 +56,7 @@ public final class MatmulInput {
         this.source = source;
         this.offset = offset;
         this.length = length;
+        this.version++;
         this.roundedFormat = null;
         this.q8Ready = false;
         this.q4GroupsReady = false;
@@ -68,6 +71,11 @@ public final class MatmulInput {
 
     public int length() {
         return length;
+    }
+
+    /** Changes with every {@link #set}, so a copy of the derived forms can tell it is current. */
+    public long version() {
+        return version;
     }
 
     public float[] source() {
@@ -111,8 +119,8 @@ public final class MatmulInput {
      * For the Q4_0 kernels ({@link Q4_0Tensor}'s groups of 16 blocks): the Q8_0 quants as shorts, 512 per group, in
      * runs of 16 where position {@code 64t + 16k + l} holds quant {@code 4t + k} of block {@code 16g + l}, so each run
      * meets nibble k of the weights' run t. Blocks past the end of the input are 0. Call it (and so make
-     * {@link #q4EightSums} and {@link #q4GroupScales}) on the thread that prepares the input, before worker threads
-     * read it (see {@link FloatTensor#prepare}).
+     * {@link #q4EightSums} and {@link #q4GroupScales}) before threads share the input: on the thread that prepares it
+     * (see {@link FloatTensor#prepare}), or in a pool loop of its own, which ends before the next loop starts.
      */
     public short[] q4Groups() {
         prepareQ4Groups();
@@ -167,8 +175,8 @@ public final class MatmulInput {
     /**
      * For the Q8_0 kernels ({@link Q8_0Tensor}'s groups of 8 blocks): the quants as floats, 256 per group, where
      * position {@code 256g + 8j + l} holds quant j of block {@code 8g + l}, so each run of 8 meets the weights' quant j
-     * of the group's 8 blocks. Blocks past the end of the input are 0. Call it on the thread that prepares the input,
-     * before worker threads read it (see {@link FloatTensor#prepare}).
+     * of the group's 8 blocks. Blocks past the end of the input are 0. Call it before threads share the input:
+     * on the thread that prepares it (see {@link FloatTensor#prepare}), or in a pool loop of its own.
      */
     public float[] q8Lanes() {
         prepareQ8Lanes();

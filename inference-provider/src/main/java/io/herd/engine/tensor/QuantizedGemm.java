@@ -9,7 +9,6 @@ import jdk.incubator.vector.VectorSpecies;
 
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
-import java.util.function.Function;
 
 /**
  * Matrix-matrix product of Q8_0 or Q4_0 weights with 2 or more Q8_0 inputs (a prompt chunk, or the decode
@@ -80,44 +79,92 @@ final class QuantizedGemm {
         /** Q4_0: {@link MatmulInput#q4GroupScales}, {@code [group][weight group][input][16]}. */
         float[] groupScales = new float[0];
 
-        /** Collects the Q8_0 forms of {@code count} inputs, made here on the calling thread. */
-        void collectQ8_0(MatmulInput[] inputs, int count) {
+        /** Q4_0: the inputs (and their {@link MatmulInput#version}s) packed last, so Q, K and V pack once. */
+        MatmulInput[] packedFrom = new MatmulInput[0];
+        long[] packedVersions = new long[0];
+        int packedCount;
+        int packedWeightGroups;
+
+        /**
+         * Collects the Q8_0 forms of {@code count} inputs, made across the pool (one input per index) before rows
+         * fan out: made one after another on the calling thread, they left the other threads waiting.
+         */
+        void collectQ8_0(MatmulInput[] inputs, int count, Parallel pool) {
             if (lanes.length < count) {
                 lanes = new float[count][];
                 laneScales = new float[count][];
             }
+            pool.forRange(count, (start, end) -> {
+                for (int i = start; i < end; i++) {
+                    inputs[i].q8Lanes();
+                }
+            });
             for (int i = 0; i < count; i++) {
                 lanes[i] = inputs[i].q8Lanes();
                 laneScales[i] = inputs[i].q8LaneScales();
             }
         }
 
-        /** Packs {@code count} inputs for Q4_0 weights in {@code weightGroups} groups of 16 blocks; slots beyond {@code count} hold zeros. */
-        void packQ4_0(MatmulInput[] inputs, int count, int groups, int weightGroups) {
+        /**
+         * Packs {@code count} inputs for Q4_0 weights in {@code weightGroups} groups of 16 blocks, {@code groups}
+         * groups of 8 inputs; slots beyond {@code count} hold zeros. Each input is made and packed by one thread of
+         * the pool, into its own slots. Nothing is done when these inputs, unchanged, were the last packed (the Q, K
+         * and V projections of a layer read the same inputs).
+         */
+        void packQ4_0(MatmulInput[] inputs, int count, int groups, int weightGroups, Parallel pool) {
+            if (samePacked(inputs, count, weightGroups)) {
+                return;
+            }
             if (groupQuants.length < groups * GROUP * weightGroups * 512) {
                 groupQuants = new short[groups * GROUP * weightGroups * 512];
                 eightSums = new short[groups * GROUP * weightGroups * 16];
                 groupScales = new float[groups * GROUP * weightGroups * 16];
             }
-            interleave(inputs, count, groups, weightGroups * 32, 16, MatmulInput::q4Groups, groupQuants, ZERO_SHORTS);
-            interleave(inputs, count, groups, weightGroups, 16, MatmulInput::q4EightSums, eightSums, ZERO_SHORTS);
-            interleave(inputs, count, groups, weightGroups, 16, MatmulInput::q4GroupScales, groupScales, ZERO_FLOATS);
+            short[] quants = groupQuants;
+            short[] sums = eightSums;
+            float[] scales = groupScales;
+            pool.forRange(groups * GROUP, (start, end) -> {
+                for (int i = start; i < end; i++) {
+                    boolean present = i < count;
+                    interleave(i, weightGroups * 32, 16, present ? inputs[i].q4Groups() : ZERO_SHORTS, present, quants);
+                    interleave(i, weightGroups, 16, present ? inputs[i].q4EightSums() : ZERO_SHORTS, present, sums);
+                    interleave(i, weightGroups, 16, present ? inputs[i].q4GroupScales() : ZERO_FLOATS, present, scales);
+                }
+            });
+            if (packedFrom.length < count) {
+                packedFrom = new MatmulInput[count];
+                packedVersions = new long[count];
+            }
+            for (int i = 0; i < count; i++) {
+                packedFrom[i] = inputs[i];
+                packedVersions[i] = inputs[i].version();
+            }
+            packedCount = count;
+            packedWeightGroups = weightGroups;
+        }
+
+        private boolean samePacked(MatmulInput[] inputs, int count, int weightGroups) {
+            if (count != packedCount || weightGroups != packedWeightGroups) {
+                return false;
+            }
+            for (int i = 0; i < count; i++) {
+                if (packedFrom[i] != inputs[i] || packedVersions[i] != inputs[i].version()) {
+                    return false;
+                }
+            }
+            return true;
         }
 
         /**
-         * {@code packed[((g * units + u) * GROUP + n) * length ..]} = unit u of {@code form} of input {@code g * GROUP + n}
-         * (zeros past {@code count}). The forms are made here, on the calling thread, before rows fan out.
+         * {@code packed[((g * units + u) * GROUP + n) * length ..]} = unit u of {@code source}, the form of input
+         * {@code i = g * GROUP + n} (when {@code present}; else {@code source} holds {@code length} zeros).
          */
-        private static void interleave(MatmulInput[] inputs, int count, int groups, int units, int length,
-                                       Function<MatmulInput, Object> form, Object packed, Object zeros) {
-            for (int i = 0; i < groups * GROUP; i++) {
-                int g = i / GROUP;
-                int n = i % GROUP;
-                Object source = i < count ? form.apply(inputs[i]) : zeros;
-                for (int u = 0; u < units; u++) {
-                    int slot = (g * units + u) * GROUP + n;
-                    System.arraycopy(source, i < count ? u * length : 0, packed, slot * length, length);
-                }
+        private static void interleave(int i, int units, int length, Object source, boolean present, Object packed) {
+            int g = i / GROUP;
+            int n = i % GROUP;
+            for (int u = 0; u < units; u++) {
+                int slot = (g * units + u) * GROUP + n;
+                System.arraycopy(source, present ? u * length : 0, packed, slot * length, length);
             }
         }
     }
@@ -135,7 +182,7 @@ final class QuantizedGemm {
                              int[] outputOffsets, int rows, int cols, Parallel pool) {
         int groups = (int) Q8_0Tensor.groupsFor(cols);
         PackedInputs packed = PACKED.get();
-        packed.collectQ8_0(inputs, count);
+        packed.collectQ8_0(inputs, count, pool);
         float[][] x = packed.lanes;
         float[][] xd = packed.laneScales;
         int tiles = (rows + TILE_ROWS - 1) / TILE_ROWS;
@@ -327,7 +374,7 @@ final class QuantizedGemm {
         int weightGroups = (int) Q4_0Tensor.groupsFor(cols);
         int groups = (count + GROUP - 1) / GROUP;
         PackedInputs packed = PACKED.get();
-        packed.packQ4_0(inputs, count, groups, weightGroups);
+        packed.packQ4_0(inputs, count, groups, weightGroups, pool);
         short[] x = packed.groupQuants;
         short[] eightSums = packed.eightSums;
         float[] xd = packed.groupScales;

@@ -31,6 +31,46 @@ class MatmulBatchTest {
         }
     }
 
+    /**
+     * The same input objects, pointed at new values with {@code set}, between two products (as a forward pass reuses
+     * them from layer to layer): the second product reads the new values, not the packed copy of the first.
+     */
+    @ParameterizedTest
+    @EnumSource(value = GGMLType.class, names = {"Q8_0", "Q4_0"})
+    void inputsSetToNewValuesAreReadAfresh(GGMLType type) {
+        int columns = 1024;
+        Random random = new Random(7);
+        FloatTensor weights = FloatTensor.of(type, randomTensorBytes(type, random, columns), (long) ROWS * columns, columns,
+                java.lang.foreign.Arena.ofAuto());
+        int count = 8;
+        MatmulInput[] inputs = new MatmulInput[count];
+        float[][] values = new float[count][columns];
+        for (int i = 0; i < count; i++) {
+            inputs[i] = new MatmulInput();
+        }
+        try (Parallel pool = Parallel.create(2)) {
+            for (int round = 0; round < 3; round++) {
+                for (int i = 0; i < count; i++) {
+                    for (int j = 0; j < columns; j++) {
+                        values[i][j] = (float) random.nextGaussian();
+                    }
+                    inputs[i].set(values[i], 0, columns);
+                }
+                float[][] batched = new float[count][ROWS];
+                // twice with the same inputs, as the Q, K and V projections do
+                weights.matmul(inputs, count, batched, new int[count], ROWS, columns, pool);
+                float[][] again = new float[count][ROWS];
+                weights.matmul(inputs, count, again, new int[count], ROWS, columns, pool);
+                for (int i = 0; i < count; i++) {
+                    float[] single = new float[ROWS];
+                    weights.matmul(new MatmulInput(values[i].clone()), single, 0, ROWS, columns, pool);
+                    assertThat(batched[i]).as("%s, round %d, input %d", type, round, i).containsExactly(single);
+                    assertThat(again[i]).as("%s, round %d, input %d, second product", type, round, i).containsExactly(single);
+                }
+            }
+        }
+    }
+
     private static void assertBatchedRowsEqualSingleRows(GGMLType type, int cols) {
         int columns = cols;
         Random random = new Random(type.ordinal());
