@@ -365,9 +365,9 @@ final class QuantizedGemm {
     /**
      * The same for Q4_0 weights in {@link Q4_0Tensor}'s groups of 16 blocks, row r starting at group
      * {@code r * groups(cols)}. Each run of 16 weight shorts is decoded once for a group of 8 inputs (5 to 8 present,
-     * the rest zeros), or once for a group of exactly 4. A short last group of {@value #SMALL_GROUP} inputs or fewer takes the single-input kernel per input instead, row
-     * by row so each row is read from memory once (a pass over padding costs more). The arithmetic per input is that
-     * of {@link VectorKernels#dotQ4_0}.
+     * the rest zeros), or once for a group of exactly 4. A short last group of {@value #SMALL_GROUP} inputs or fewer
+     * takes the single-input kernel per input instead, row by row so each row is read from memory once (a pass over
+     * padding costs more). The arithmetic per input is that of {@link VectorKernels#dotQ4_0}.
      */
     static void multiplyQ4_0(MemorySegment quants, MemorySegment scales, MatmulInput[] inputs, int count, float[][] outputs,
                              int[] outputOffsets, int rows, int cols, Parallel pool) {
