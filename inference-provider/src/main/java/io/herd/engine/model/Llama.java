@@ -305,42 +305,45 @@ public final class Llama implements BatchedLanguageModel {
     private void batchAttention(BatchState s, ForwardBatch batch, KvBlocks kv, float[] keys, float[] values) {
         Configuration c = config;
         int headSize = c.headSize();
-        int heads = c.heads();
-        int queriesPerKv = heads / c.kvHeads();
+        int kvHeads = c.kvHeads();
+        int queriesPerKv = c.heads() / kvHeads;
         float scale = (float) (1.0 / Math.sqrt(headSize));
-        pool.forRange(batch.size() * heads, (first, end) -> {
+        // One item per row and KV head: the query heads that share a KV head read its keys and values together.
+        pool.forRange(batch.size() * kvHeads, (first, end) -> {
             float[] scores = ATTENTION_SCORES.get();
             int[] offsets = POSITION_OFFSETS.get();
             int offsetsRow = -1;
             for (int item = first; item < end; item++) {
-                int row = item / heads;
-                int h = item % heads;
-                int position = batch.position(row);
-                if (scores.length <= position) {
-                    scores = new float[Math.max(position + 1, scores.length * 2)];
+                int row = item / kvHeads;
+                int kvHead = item % kvHeads;
+                int positions = batch.position(row) + 1;
+                if (scores.length < queriesPerKv * positions) {
+                    scores = new float[Math.max(queriesPerKv * positions, scores.length * 2)];
                     ATTENTION_SCORES.set(scores);
                 }
                 if (row != offsetsRow) {
-                    if (offsets.length <= position) {
-                        offsets = new int[Math.max(position + 1, offsets.length * 2)];
+                    if (offsets.length < positions) {
+                        offsets = new int[Math.max(positions, offsets.length * 2)];
                         POSITION_OFFSETS.set(offsets);
                     }
                     int[] table = batch.blockTable(row);
-                    for (int t = 0; t <= position; t++) {
+                    for (int t = 0; t < positions; t++) {
                         offsets[t] = kv.offset(table, t);
                     }
                     offsetsRow = row;
                 }
-                float[] q = s.q[row];
-                float[] out = s.xb2[row];
-                int queryOffset = h * headSize;
-                int kvOffset = (h / queriesPerKv) * headSize;
-                ArrayMath.attentionScores(q, queryOffset, keys, offsets, kvOffset, headSize, scale, scores, position + 1);
-                ArrayMath.softmax(scores, 0, position + 1);
-                if (halfPrecisionAttention) {
-                    roundToHalf(scores, 0, position + 1);
+                int queryOffset = kvHead * queriesPerKv * headSize;
+                int kvOffset = kvHead * headSize;
+                ArrayMath.groupAttentionScores(s.q[row], queryOffset, queriesPerKv, keys, offsets, kvOffset, headSize, scale,
+                        scores, positions);
+                for (int j = 0; j < queriesPerKv; j++) {
+                    ArrayMath.softmax(scores, j * positions, positions);
+                    if (halfPrecisionAttention) {
+                        roundToHalf(scores, j * positions, positions);
+                    }
                 }
-                ArrayMath.weightedSum(out, queryOffset, scores, values, offsets, kvOffset, headSize, position + 1);
+                ArrayMath.groupWeightedSum(s.xb2[row], queryOffset, queriesPerKv, scores, values, offsets, kvOffset, headSize,
+                        positions);
             }
         });
     }

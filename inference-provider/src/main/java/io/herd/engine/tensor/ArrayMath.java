@@ -18,13 +18,41 @@ public final class ArrayMath {
     }
 
     /**
+     * Positions per tile of the grouped attention below: one KV head's keys (or values) for a tile, 8 KiB at head size
+     * 64, stay in L1 while every query head that shares them reads them.
+     */
+    private static final int POSITION_TILE = 32;
+
+    /**
      * Attention scores of one query head: {@code scores[t] = (q[qOffset, +headSize) . keys[offsets[t] + kvOffset, +headSize))
      * * scale} for {@code t < n}, each dot as {@link #dot} computes it.
      */
     public static void attentionScores(float[] q, int qOffset, float[] keys, int[] offsets, int kvOffset, int headSize,
                                        float scale, float[] scores, int n) {
-        for (int t = 0; t < n; t++) {
-            scores[t] = dot(q, qOffset, keys, offsets[t] + kvOffset, headSize) * scale;
+        groupAttentionScores(q, qOffset, 1, keys, offsets, kvOffset, headSize, scale, scores, n);
+    }
+
+    /**
+     * {@link #attentionScores} for the {@code heads} query heads that share one KV head (grouped-query attention), query
+     * head j at {@code qOffset + j * headSize}, its scores at {@code scores[j * n ..]}. Tile by tile of positions, so
+     * the keys come from memory once for all of them; each score is the same as one head at a time.
+     */
+    public static void groupAttentionScores(float[] q, int qOffset, int heads, float[] keys, int[] offsets, int kvOffset,
+                                            int headSize, float scale, float[] scores, int n) {
+        if (Kernels.VECTOR && headSize >= 16 && headSize % 16 == 0) {
+            for (int from = 0; from < n; from += POSITION_TILE) {
+                int to = Math.min(n, from + POSITION_TILE);
+                for (int j = 0; j < heads; j++) {
+                    VectorKernels.attentionScores(q, qOffset + j * headSize, keys, offsets, from, to, kvOffset, headSize,
+                            scale, scores, j * n);
+                }
+            }
+            return;
+        }
+        for (int j = 0; j < heads; j++) {
+            for (int t = 0; t < n; t++) {
+                scores[j * n + t] = dot(q, qOffset + j * headSize, keys, offsets[t] + kvOffset, headSize) * scale;
+            }
         }
     }
 
@@ -35,15 +63,44 @@ public final class ArrayMath {
      */
     public static void weightedSum(float[] out, int outOffset, float[] weights, float[] values, int[] offsets, int kvOffset,
                                    int headSize, int n) {
-        if (Kernels.VECTOR && headSize >= 16 && headSize % 32 == 0) {
-            for (int c = 0; c < headSize; c += 32) {
-                VectorKernels.weightedSum32(out, outOffset + c, weights, values, offsets, kvOffset + c, n);
+        groupWeightedSum(out, outOffset, 1, weights, values, offsets, kvOffset, headSize, n);
+    }
+
+    /**
+     * {@link #weightedSum} for the {@code heads} query heads that share one KV head: head j's weights at
+     * {@code weights[j * n ..]}, its output at {@code out[outOffset + j * headSize ..]}. With 64-column chunks, tile by
+     * tile of positions (each column's sum still runs over the positions in order), so the values come from memory
+     * once for all the heads.
+     */
+    public static void groupWeightedSum(float[] out, int outOffset, int heads, float[] weights, float[] values, int[] offsets,
+                                        int kvOffset, int headSize, int n) {
+        if (Kernels.VECTOR && headSize % 64 == 0) {
+            for (int from = 0; from < n; from += POSITION_TILE) {
+                int to = Math.min(n, from + POSITION_TILE);
+                for (int j = 0; j < heads; j++) {
+                    for (int c = 0; c < headSize; c += 64) {
+                        VectorKernels.weightedSum64(out, outOffset + j * headSize + c, weights, j * n, values, offsets, from, to,
+                                kvOffset + c, from == 0);
+                    }
+                }
+            }
+            if (n == 0) {
+                java.util.Arrays.fill(out, outOffset, outOffset + heads * headSize, 0f);
             }
             return;
         }
-        java.util.Arrays.fill(out, outOffset, outOffset + headSize, 0f);
-        for (int t = 0; t < n; t++) {
-            addScaled(out, outOffset, weights[t], values, offsets[t] + kvOffset, headSize);
+        for (int j = 0; j < heads; j++) {
+            int at = outOffset + j * headSize;
+            if (Kernels.VECTOR && headSize >= 16 && headSize % 32 == 0) {
+                for (int c = 0; c < headSize; c += 32) {
+                    VectorKernels.weightedSum32(out, at + c, weights, j * n, values, offsets, kvOffset + c, n);
+                }
+                continue;
+            }
+            java.util.Arrays.fill(out, at, at + headSize, 0f);
+            for (int t = 0; t < n; t++) {
+                addScaled(out, at, weights[j * n + t], values, offsets[t] + kvOffset, headSize);
+            }
         }
     }
 

@@ -45,6 +45,9 @@ final class VectorKernels {
         return sum8(v.lane(0), v.lane(1), v.lane(2), v.lane(3), v.lane(4), v.lane(5), v.lane(6), v.lane(7));
     }
 
+    /** Per-thread lanes of 4 vectors on their way to {@link #sum8}. */
+    private static final ThreadLocal<float[]> LANE_SUMS = ThreadLocal.withInitial(() -> new float[32]);
+
     /** {@link #sum(FloatVector)} of lanes held in scalars or an array. */
     static float sum8(float l0, float l1, float l2, float l3, float l4, float l5, float l6, float l7) {
         return ((l0 + l4) + (l2 + l6)) + ((l1 + l5) + (l3 + l7));
@@ -602,13 +605,113 @@ final class VectorKernels {
      * {@code out[outOffset, +32) = sum over t < n of weights[t] * values[offsets[t] + kvOffset, +32)}, accumulated in
      * registers in the order of repeated {@link #addScaled} calls from zero (one fma per element and position).
      */
-    static void weightedSum32(float[] out, int outOffset, float[] weights, float[] values, int[] offsets, int kvOffset, int n) {
+    /**
+     * {@code scores[scoresAt + t] = dot(q[qOffset, +headSize), keys[offsets[t] + kvOffset, +headSize)) * scale} for
+     * {@code from <= t < to}, {@code headSize} a multiple of 16. Each dot is {@link #dot}'s arithmetic (even 8-lane
+     * chunks into one accumulator, odd ones into another, then {@link #sum}'s order), four positions at a time: one
+     * position's chain of dependent {@code fma}s and its lane sum left the core idle.
+     */
+    static void attentionScores(float[] q, int qOffset, float[] keys, int[] offsets, int from, int to, int kvOffset,
+                                int headSize, float scale, float[] scores, int scoresAt) {
+        float[] lanes = LANE_SUMS.get();
+        int t = from;
+        for (; t + 4 <= to; t += 4) {
+            int k0 = offsets[t] + kvOffset;
+            int k1 = offsets[t + 1] + kvOffset;
+            int k2 = offsets[t + 2] + kvOffset;
+            int k3 = offsets[t + 3] + kvOffset;
+            FloatVector even0 = FloatVector.zero(F256);
+            FloatVector odd0 = even0;
+            FloatVector even1 = even0;
+            FloatVector odd1 = even0;
+            FloatVector even2 = even0;
+            FloatVector odd2 = even0;
+            FloatVector even3 = even0;
+            FloatVector odd3 = even0;
+            for (int i = 0; i < headSize; i += 16) {
+                FloatVector qEven = FloatVector.fromArray(F256, q, qOffset + i);
+                FloatVector qOdd = FloatVector.fromArray(F256, q, qOffset + i + 8);
+                even0 = qEven.fma(FloatVector.fromArray(F256, keys, k0 + i), even0);
+                odd0 = qOdd.fma(FloatVector.fromArray(F256, keys, k0 + i + 8), odd0);
+                even1 = qEven.fma(FloatVector.fromArray(F256, keys, k1 + i), even1);
+                odd1 = qOdd.fma(FloatVector.fromArray(F256, keys, k1 + i + 8), odd1);
+                even2 = qEven.fma(FloatVector.fromArray(F256, keys, k2 + i), even2);
+                odd2 = qOdd.fma(FloatVector.fromArray(F256, keys, k2 + i + 8), odd2);
+                even3 = qEven.fma(FloatVector.fromArray(F256, keys, k3 + i), even3);
+                odd3 = qOdd.fma(FloatVector.fromArray(F256, keys, k3 + i + 8), odd3);
+            }
+            // lane sums through memory, in sum8's order: lane extracts (or a helper C2 does not inline) cost more
+            even0.add(odd0).intoArray(lanes, 0);
+            even1.add(odd1).intoArray(lanes, 8);
+            even2.add(odd2).intoArray(lanes, 16);
+            even3.add(odd3).intoArray(lanes, 24);
+            for (int j = 0; j < 4; j++) {
+                int l = 8 * j;
+                scores[scoresAt + t + j] = sum8(lanes[l], lanes[l + 1], lanes[l + 2], lanes[l + 3], lanes[l + 4], lanes[l + 5],
+                        lanes[l + 6], lanes[l + 7]) * scale;
+            }
+        }
+        for (; t < to; t++) {
+            scores[scoresAt + t] = dot(q, qOffset, keys, offsets[t] + kvOffset, headSize) * scale;
+        }
+    }
+
+    /**
+     * {@code out[outOffset, +64) += sum over from <= t < to of weights[weightsAt + t] * values[offsets[t] + kvOffset, +64)},
+     * starting from zeros when {@code fresh}: 8 independent {@code fma} chains (4 left the core waiting on each chain's
+     * latency). Each column's sum runs over the positions in order, so splitting the positions into ranges does not
+     * change it.
+     */
+    static void weightedSum64(float[] out, int outOffset, float[] weights, int weightsAt, float[] values, int[] offsets,
+                              int from, int to, int kvOffset, boolean fresh) {
+        FloatVector acc0 = FloatVector.zero(F256);
+        FloatVector acc1 = acc0;
+        FloatVector acc2 = acc0;
+        FloatVector acc3 = acc0;
+        FloatVector acc4 = acc0;
+        FloatVector acc5 = acc0;
+        FloatVector acc6 = acc0;
+        FloatVector acc7 = acc0;
+        if (!fresh) {
+            acc0 = FloatVector.fromArray(F256, out, outOffset);
+            acc1 = FloatVector.fromArray(F256, out, outOffset + 8);
+            acc2 = FloatVector.fromArray(F256, out, outOffset + 16);
+            acc3 = FloatVector.fromArray(F256, out, outOffset + 24);
+            acc4 = FloatVector.fromArray(F256, out, outOffset + 32);
+            acc5 = FloatVector.fromArray(F256, out, outOffset + 40);
+            acc6 = FloatVector.fromArray(F256, out, outOffset + 48);
+            acc7 = FloatVector.fromArray(F256, out, outOffset + 56);
+        }
+        for (int t = from; t < to; t++) {
+            FloatVector w = FloatVector.broadcast(F256, weights[weightsAt + t]);
+            int at = offsets[t] + kvOffset;
+            acc0 = FloatVector.fromArray(F256, values, at).fma(w, acc0);
+            acc1 = FloatVector.fromArray(F256, values, at + 8).fma(w, acc1);
+            acc2 = FloatVector.fromArray(F256, values, at + 16).fma(w, acc2);
+            acc3 = FloatVector.fromArray(F256, values, at + 24).fma(w, acc3);
+            acc4 = FloatVector.fromArray(F256, values, at + 32).fma(w, acc4);
+            acc5 = FloatVector.fromArray(F256, values, at + 40).fma(w, acc5);
+            acc6 = FloatVector.fromArray(F256, values, at + 48).fma(w, acc6);
+            acc7 = FloatVector.fromArray(F256, values, at + 56).fma(w, acc7);
+        }
+        acc0.intoArray(out, outOffset);
+        acc1.intoArray(out, outOffset + 8);
+        acc2.intoArray(out, outOffset + 16);
+        acc3.intoArray(out, outOffset + 24);
+        acc4.intoArray(out, outOffset + 32);
+        acc5.intoArray(out, outOffset + 40);
+        acc6.intoArray(out, outOffset + 48);
+        acc7.intoArray(out, outOffset + 56);
+    }
+
+    static void weightedSum32(float[] out, int outOffset, float[] weights, int weightsAt, float[] values, int[] offsets, int kvOffset,
+                              int n) {
         FloatVector acc0 = FloatVector.zero(F256);
         FloatVector acc1 = FloatVector.zero(F256);
         FloatVector acc2 = FloatVector.zero(F256);
         FloatVector acc3 = FloatVector.zero(F256);
         for (int t = 0; t < n; t++) {
-            FloatVector w = FloatVector.broadcast(F256, weights[t]);
+            FloatVector w = FloatVector.broadcast(F256, weights[weightsAt + t]);
             int at = offsets[t] + kvOffset;
             acc0 = FloatVector.fromArray(F256, values, at).fma(w, acc0);
             acc1 = FloatVector.fromArray(F256, values, at + 8).fma(w, acc1);

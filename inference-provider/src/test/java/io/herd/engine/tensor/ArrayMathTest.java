@@ -201,4 +201,49 @@ class ArrayMathTest {
             assertThat(fused).containsExactly(stepwise);
         }
     }
+
+    @Test
+    void groupedQueryAttentionEqualsEachHeadOnItsOwn() {
+        Random random = new Random(11);
+        int heads = 3;
+        for (int headSize : new int[] {8, 64, 96, 128}) {
+            for (int n : new int[] {1, 5, 37, 70}) { // 70: more than one tile of positions, and a partial one
+                float[] keys = new float[(n + 3) * 2 * headSize];
+                float[] values = new float[keys.length];
+                for (int i = 0; i < keys.length; i++) {
+                    keys[i] = (float) random.nextGaussian();
+                    values[i] = (float) random.nextGaussian();
+                }
+                int[] offsets = new int[n];
+                for (int t = 0; t < n; t++) {
+                    offsets[t] = ((t * 7) % (n + 3)) * 2 * headSize;
+                }
+                float[] q = new float[1 + heads * headSize];
+                for (int i = 0; i < q.length; i++) {
+                    q[i] = (float) random.nextGaussian();
+                }
+                float[] grouped = new float[heads * n];
+                ArrayMath.groupAttentionScores(q, 1, heads, keys, offsets, headSize, headSize, 0.125f, grouped, n);
+                float[] weights = new float[heads * n];
+                for (int j = 0; j < heads; j++) {
+                    float[] alone = new float[n];
+                    ArrayMath.attentionScores(q, 1 + j * headSize, keys, offsets, headSize, headSize, 0.125f, alone, n);
+                    assertThat(java.util.Arrays.copyOfRange(grouped, j * n, (j + 1) * n)).containsExactly(alone);
+                    for (int t = 0; t < n; t++) {
+                        weights[j * n + t] = random.nextFloat();
+                    }
+                }
+                float[] out = new float[2 + heads * headSize];
+                java.util.Arrays.fill(out, Float.NaN); // every output is written, none is read
+                ArrayMath.groupWeightedSum(out, 2, heads, weights, values, offsets, headSize, headSize, n);
+                for (int j = 0; j < heads; j++) {
+                    float[] stepwise = new float[headSize];
+                    for (int t = 0; t < n; t++) {
+                        ArrayMath.addScaled(stepwise, 0, weights[j * n + t], values, offsets[t] + headSize, headSize);
+                    }
+                    assertThat(java.util.Arrays.copyOfRange(out, 2 + j * headSize, 2 + (j + 1) * headSize)).containsExactly(stepwise);
+                }
+            }
+        }
+    }
 }
