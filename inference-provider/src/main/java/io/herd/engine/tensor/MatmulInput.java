@@ -157,19 +157,43 @@ public final class MatmulInput {
             q4EightSums = new short[groups * 16];
             q4GroupScales = new float[groups * 16];
         }
-        for (int b = 0; b < groups * 16; b++) {
-            int group = b / 16;
-            int lane = b % 16;
-            int sum = 0;
-            for (int e = 0; e < Q8_0_BLOCK; e++) {
-                byte q = b < blocks ? q8[b * Q8_0_BLOCK + e] : 0;
-                q4Groups[group * 512 + (e / 4) * 64 + (e % 4) * 16 + lane] = q;
-                sum += q;
-            }
-            q4EightSums[b] = (short) (8 * sum);
-            q4GroupScales[group * 16 + (lane % 2) * 8 + lane / 2] = b < blocks ? q8Scales[b] : 0f;
-        }
+        writeQ4Groups(groups, q4Groups, 0, 16, q4EightSums, q4GroupScales, 0, 16);
         q4GroupsReady = true;
+    }
+
+    /**
+     * Writes the {@link #q4Groups} form of the first {@code groups} groups (and {@link #q4EightSums},
+     * {@link #q4GroupScales}) into arrays of another layout: element e of group g's 16 blocks at
+     * {@code quants[quantsAt + (32g + e) * runStride ..+16]}, the group's sums and scales at
+     * {@code sumsAt + g * sumsStride}. With strides of 16 that is this input's own form; the batched Q4_0 product
+     * packs several inputs side by side with wider strides, straight from the Q8_0 quants.
+     */
+    void writeQ4Groups(int groups, short[] quants, int quantsAt, int runStride, short[] sums, float[] scales, int sumsAt,
+                       int sumsStride) {
+        prepareQ8_0();
+        int blocks = length / Q8_0_BLOCK;
+        for (int g = 0; g < groups; g++) {
+            int present = Math.max(0, Math.min(16, blocks - g * 16));
+            int at = quantsAt + 32 * g * runStride;
+            for (int e = 0; e < Q8_0_BLOCK; e++, at += runStride) {
+                int from = g * 16 * Q8_0_BLOCK + e;
+                for (int lane = 0; lane < present; lane++) {
+                    quants[at + lane] = q8[from + lane * Q8_0_BLOCK];
+                }
+                java.util.Arrays.fill(quants, at + present, at + 16, (short) 0);
+            }
+            int slot = sumsAt + g * sumsStride;
+            for (int lane = 0; lane < 16; lane++) {
+                int sum = 0;
+                if (lane < present) {
+                    for (int e = 0, b = (g * 16 + lane) * Q8_0_BLOCK; e < Q8_0_BLOCK; e++) {
+                        sum += q8[b + e];
+                    }
+                }
+                sums[slot + lane] = (short) (8 * sum);
+                scales[slot + (lane % 2) * 8 + lane / 2] = lane < present ? q8Scales[g * 16 + lane] : 0f;
+            }
+        }
     }
 
     /**

@@ -138,42 +138,27 @@ final class QuantizedGemm {
         }
 
         /**
-         * Packs input {@code i} (null: a padding slot, all zeros) straight from its Q8_0 quants: for each weight group,
-         * element e of its 16 blocks goes to the input's 16 shorts of run e, then the blocks' sums times 8 and their
-         * scales in {@link MatmulInput#q4GroupScales}'s order. Going through {@link MatmulInput#q4Groups} and a copy per
-         * run of 16 took a third longer (batch 8 on bench-1b-Q4_0 at 1 thread, alternating in one JVM: 587 -> 443 ms of
-         * packing over 94 decode steps).
+         * Packs input {@code i} (null: a padding slot, all zeros) into its slots, straight from its Q8_0 quants
+         * ({@link MatmulInput#writeQ4Groups}). Going through {@link MatmulInput#q4Groups} and a copy per run of 16 took
+         * a third longer (batch 8 on bench-1b-Q4_0 at 1 thread, alternating in one JVM: 587 -> 443 ms of packing over
+         * 94 decode steps).
          */
         private static void pack(MatmulInput input, int i, int weightGroups, short[] quants, short[] sums, float[] scales) {
             int g = i / GROUP;
             int n = i % GROUP;
-            byte[] q8 = input == null ? null : input.q8Quants();
-            float[] q8Scales = input == null ? null : input.q8Scales();
-            int blocks = input == null ? 0 : input.length() / MatmulInput.Q8_0_BLOCK;
+            int quantsAt = (g * weightGroups * 32 * GROUP + n) * 16;
+            int sumsAt = (g * weightGroups * GROUP + n) * 16;
+            if (input != null) {
+                input.writeQ4Groups(weightGroups, quants, quantsAt, GROUP * 16, sums, scales, sumsAt, GROUP * 16);
+                return;
+            }
             for (int wg = 0; wg < weightGroups; wg++) {
-                int unit = g * weightGroups + wg;
-                int present = Math.max(0, Math.min(16, blocks - wg * 16));
-                int at = (unit * 32 * GROUP + n) * 16;
-                for (int e = 0; e < 32; e++, at += GROUP * 16) {
-                    int from = wg * 16 * 32 + e;
-                    for (int lane = 0; lane < present; lane++) {
-                        quants[at + lane] = q8[from + lane * 32];
-                    }
-                    for (int lane = present; lane < 16; lane++) {
-                        quants[at + lane] = 0;
-                    }
+                for (int e = 0, at = quantsAt + 32 * wg * GROUP * 16; e < 32; e++, at += GROUP * 16) {
+                    java.util.Arrays.fill(quants, at, at + 16, (short) 0);
                 }
-                int slot = (unit * GROUP + n) * 16;
-                for (int lane = 0; lane < 16; lane++) {
-                    int sum = 0;
-                    if (lane < present) {
-                        for (int e = 0, b = (wg * 16 + lane) * 32; e < 32; e++) {
-                            sum += q8[b + e];
-                        }
-                    }
-                    sums[slot + lane] = (short) (8 * sum);
-                    scales[slot + (lane % 2) * 8 + lane / 2] = lane < present ? q8Scales[wg * 16 + lane] : 0f;
-                }
+                int slot = sumsAt + wg * GROUP * 16;
+                java.util.Arrays.fill(sums, slot, slot + 16, (short) 0);
+                java.util.Arrays.fill(scales, slot, slot + 16, 0f);
             }
         }
 

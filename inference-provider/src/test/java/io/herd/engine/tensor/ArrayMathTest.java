@@ -165,20 +165,10 @@ class ArrayMathTest {
     void attentionOverScatteredPositionsEqualsPerPositionDotsAndAddScaled() {
         for (int headSize : new int[] {8, 64, 96, 128}) {
             int n = 37;
-            float[] keys = new float[(n + 3) * 2 * headSize];
-            float[] values = new float[keys.length];
-            for (int i = 0; i < keys.length; i++) {
-                keys[i] = (float) random.nextGaussian();
-                values[i] = (float) random.nextGaussian();
-            }
-            int[] offsets = new int[n];
-            for (int t = 0; t < n; t++) {
-                offsets[t] = ((t * 7) % (n + 3)) * 2 * headSize; // paged: positions are not contiguous
-            }
-            float[] q = new float[3 + headSize];
-            for (int i = 0; i < q.length; i++) {
-                q[i] = (float) random.nextGaussian();
-            }
+            float[] keys = gaussians(random, (n + 3) * 2 * headSize);
+            float[] values = gaussians(random, keys.length);
+            int[] offsets = scatteredOffsets(n, headSize);
+            float[] q = gaussians(random, 3 + headSize);
             int kvOffset = headSize;
             float[] scores = new float[n];
             ArrayMath.attentionScores(q, 3, keys, offsets, kvOffset, headSize, 0.125f, scores, n);
@@ -204,24 +194,13 @@ class ArrayMathTest {
 
     @Test
     void groupedQueryAttentionEqualsEachHeadOnItsOwn() {
-        Random random = new Random(11);
         int heads = 3;
         for (int headSize : new int[] {8, 64, 96, 128}) {
             for (int n : new int[] {1, 5, 37, 70}) { // 70: more than one tile of positions, and a partial one
-                float[] keys = new float[(n + 3) * 2 * headSize];
-                float[] values = new float[keys.length];
-                for (int i = 0; i < keys.length; i++) {
-                    keys[i] = (float) random.nextGaussian();
-                    values[i] = (float) random.nextGaussian();
-                }
-                int[] offsets = new int[n];
-                for (int t = 0; t < n; t++) {
-                    offsets[t] = ((t * 7) % (n + 3)) * 2 * headSize;
-                }
-                float[] q = new float[1 + heads * headSize];
-                for (int i = 0; i < q.length; i++) {
-                    q[i] = (float) random.nextGaussian();
-                }
+                float[] keys = gaussians(random, (n + 3) * 2 * headSize);
+                float[] values = gaussians(random, keys.length);
+                int[] offsets = scatteredOffsets(n, headSize);
+                float[] q = gaussians(random, 1 + heads * headSize);
                 float[] grouped = new float[heads * n];
                 ArrayMath.groupAttentionScores(q, 1, heads, keys, offsets, headSize, headSize, 0.125f, grouped, n);
                 float[] weights = new float[heads * n];
@@ -245,5 +224,22 @@ class ArrayMathTest {
                 }
             }
         }
+    }
+
+    private static float[] gaussians(Random random, int length) {
+        float[] values = new float[length];
+        for (int i = 0; i < length; i++) {
+            values[i] = (float) random.nextGaussian();
+        }
+        return values;
+    }
+
+    /** Where n positions of a paged KV cache sit (two KV heads per position): not contiguous, not in order. */
+    private static int[] scatteredOffsets(int n, int headSize) {
+        int[] offsets = new int[n];
+        for (int t = 0; t < n; t++) {
+            offsets[t] = ((t * 7) % (n + 3)) * 2 * headSize;
+        }
+        return offsets;
     }
 }
