@@ -54,8 +54,8 @@ public abstract sealed class FloatTensor
             case F32 -> new F32Tensor(data, size);
             case F16 -> new F16Tensor(data, size);
             case BF16 -> new BF16Tensor(data, size);
-            case Q8_0 -> Q8_0Tensor.repack(data, size, rowLength, arena);
-            case Q4_0 -> Q4_0Tensor.repack(data, size, rowLength, arena);
+            case Q8_0 -> Q8_0Tensor.repack(data, size, rowLength);
+            case Q4_0 -> Q4_0Tensor.repack(data, size, rowLength);
             case Q4_K -> new Q4_KTensor(data, size);
             case Q5_K -> new Q5_KTensor(data, size);
             case Q6_K -> new Q6_KTensor(data, size);

@@ -2,18 +2,17 @@ package io.herd.engine.tensor;
 
 import io.herd.engine.gguf.GGMLType;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 /**
  * ggml block_q8_0 weights (32 values per block: fp16 scale d, 32 int8 quants, value = q * d), repacked at load into
  * groups of 8 blocks in which block l of the group owns float lane l of every vector:
  * <ul>
- *   <li>{@code data}: 256 bytes per group; byte {@code 8j + l} is quant j of block l. One 8-byte load widened to 8
+ *   <li>quants: 256 bytes per group; byte {@code 8j + l} is quant j of block l. One 8-byte load widened to 8
  *       floats gives element j of all 8 blocks, so a multiply-add per element against the activations in the same
  *       order ({@link MatmulInput#q8Lanes}) leaves every block's exact dot product in its own lane (products and their
  *       sums are integers below 2^24, exact in float): no shuffles or shifts to unpack, no horizontal sums per block.</li>
- *   <li>{@code scales}: the group's 8 fp16 scales, 16 bytes, converted in vector form by the kernels.</li>
+ *   <li>scales: the group's 8 fp16 scales, converted in vector form by the kernels.</li>
  * </ul>
  * Each row (of {@code rowLength} elements, given at load) starts a new group; a row whose block count is not a
  * multiple of 8 is padded with blocks of value 0 (scale 0, quants 0). The batched kernel ({@link QuantizedGemm})
@@ -26,14 +25,16 @@ public final class Q8_0Tensor extends FloatTensor {
     static final int GROUP_BLOCKS = 8;
     /** Bytes of quants per group of 8 blocks. */
     static final int GROUP_BYTES = 256;
-    /** Bytes of fp16 scales per group. */
-    static final int GROUP_SCALE_BYTES = 16;
 
-    private final MemorySegment scales;
+    /** The groups' quants, {@link #GROUP_BYTES} per group. */
+    private final byte[] quants;
+    /** The groups' fp16 scales, 8 per group. */
+    private final short[] scales;
     private final RowGroups layout;
 
-    private Q8_0Tensor(MemorySegment quants, MemorySegment scales, long size, RowGroups layout) {
-        super(quants, size);
+    private Q8_0Tensor(byte[] quants, short[] scales, long size, RowGroups layout) {
+        super(MemorySegment.ofArray(quants), size);
+        this.quants = quants;
         this.scales = scales;
         this.layout = layout;
     }
@@ -45,18 +46,20 @@ public final class Q8_0Tensor extends FloatTensor {
 
     /**
      * Repacks {@code size} elements of ggml Q8_0 blocks from {@code ggml}, rows of {@code rowLength} elements (a
-     * multiple of 32 that divides {@code size}), into memory of {@code arena}.
+     * multiple of 32 that divides {@code size}), into Java arrays, which the kernels index with an int (see
+     * {@link Q4_0Tensor#repack}).
      */
-    static Q8_0Tensor repack(MemorySegment ggml, long size, long rowLength, Arena arena) {
+    static Q8_0Tensor repack(MemorySegment ggml, long size, long rowLength) {
         RowGroups layout = RowGroups.of("Q8_0", size, rowLength, GROUP_BLOCKS);
         long rows = size / rowLength;
         long blocksPerRow = layout.blocksPerRow();
         long groupsPerRow = layout.groupsPerRow();
         long groups = rows * groupsPerRow;
-        MemorySegment quants = arena.allocate(groups * GROUP_BYTES, 64);
-        MemorySegment scales = arena.allocate(groups * GROUP_SCALE_BYTES, 64);
-        Q8_0Tensor tensor = new Q8_0Tensor(quants, scales, size, layout);
-        // a group at a time through arrays: per-byte stores into the segment made loading a 1B model seconds slower
+        if (groups * GROUP_BYTES > Integer.MAX_VALUE - 64) {
+            throw new IllegalArgumentException("Q8_0 tensor of " + size + " elements is larger than one Java array holds");
+        }
+        byte[] quants = new byte[(int) (groups * GROUP_BYTES)];
+        short[] scales = new short[(int) (groups * GROUP_BLOCKS)];
         byte[] block = new byte[BLOCK];
         byte[] group = new byte[GROUP_BYTES];
         short[] groupScales = new short[GROUP_BLOCKS];
@@ -72,21 +75,21 @@ public final class Q8_0Tensor extends FloatTensor {
                         group[GROUP_BLOCKS * j + lane] = block[j];
                     }
                 }
-                long at = row * groupsPerRow + g;
-                MemorySegment.copy(group, 0, quants, Numbers.BYTE, at * GROUP_BYTES, GROUP_BYTES);
-                MemorySegment.copy(groupScales, 0, scales, Numbers.SHORT_LE, at * GROUP_SCALE_BYTES, GROUP_BLOCKS);
+                int at = (int) (row * groupsPerRow + g);
+                System.arraycopy(group, 0, quants, at * GROUP_BYTES, GROUP_BYTES);
+                System.arraycopy(groupScales, 0, scales, at * GROUP_BLOCKS, GROUP_BLOCKS);
             }
         }
-        return tensor;
+        return new Q8_0Tensor(quants, scales, size, layout);
     }
 
-    /** Byte offset in {@code data} of quant {@code j} of lane {@code lane} of group {@code group}. */
-    static long quantOffset(long group, int lane, int j) {
-        return group * GROUP_BYTES + (long) GROUP_BLOCKS * j + lane;
+    /** Index in the quants of quant {@code j} of lane {@code lane} of group {@code group}. */
+    static int quantIndex(long group, int lane, int j) {
+        return (int) group * GROUP_BYTES + GROUP_BLOCKS * j + lane;
     }
 
-    static long scaleOffset(long group, int lane) {
-        return group * GROUP_SCALE_BYTES + 2L * lane;
+    static int scaleIndex(long group, int lane) {
+        return (int) group * GROUP_BLOCKS + lane;
     }
 
     @Override
@@ -101,11 +104,11 @@ public final class Q8_0Tensor extends FloatTensor {
 
 
     private byte quant(long index) {
-        return data.get(Numbers.BYTE, quantOffset(layout.group(index), layout.lane(index), (int) (index % BLOCK)));
+        return quants[quantIndex(layout.group(index), layout.lane(index), (int) (index % BLOCK))];
     }
 
     private float scale(long index) {
-        return Numbers.halfToFloat(scales.get(Numbers.SHORT_LE, scaleOffset(layout.group(index), layout.lane(index))));
+        return Numbers.halfToFloat(scales[scaleIndex(layout.group(index), layout.lane(index))]);
     }
 
     @Override
@@ -121,7 +124,7 @@ public final class Q8_0Tensor extends FloatTensor {
     @Override
     public float dot(long thisOffset, MatmulInput input, int size) {
         if (Kernels.VECTOR && inWholeGroups(thisOffset, size)) {
-            return VectorKernels.dotQ8_0(data, scales, layout.group(thisOffset), input.q8Lanes(), input.q8LaneScales(),
+            return VectorKernels.dotQ8_0(quants, scales, (int) layout.group(thisOffset), input.q8Lanes(), input.q8LaneScales(),
                     (int) groupsFor(size));
         }
         return dotScalar(thisOffset, input.q8Quants(), input.q8Scales(), size);
@@ -136,7 +139,7 @@ public final class Q8_0Tensor extends FloatTensor {
             int lane = layout.lane(first);
             int dot = 0;
             for (int j = 0; j < BLOCK; j++) {
-                dot += data.get(Numbers.BYTE, quantOffset(group, lane, j)) * xq[b * BLOCK + j];
+                dot += quants[quantIndex(group, lane, j)] * xq[b * BLOCK + j];
             }
             sum += dot * (scale(first) * xd[b]);
         }
@@ -154,7 +157,7 @@ public final class Q8_0Tensor extends FloatTensor {
             int lane = layout.lane(thisOffset + i);
             float blockSum = 0;
             for (int j = 0; j < BLOCK; j++) {
-                blockSum += data.get(Numbers.BYTE, quantOffset(group, lane, j)) * that[thatOffset + i + j];
+                blockSum += quants[quantIndex(group, lane, j)] * that[thatOffset + i + j];
             }
             sum += blockSum * scale(thisOffset + i);
         }
@@ -172,7 +175,7 @@ public final class Q8_0Tensor extends FloatTensor {
             int lane = layout.lane(offset + i);
             float d = scale(offset + i);
             for (int j = 0; j < BLOCK; j++) {
-                dst[dstOffset + i + j] = data.get(Numbers.BYTE, quantOffset(group, lane, j)) * d;
+                dst[dstOffset + i + j] = quants[quantIndex(group, lane, j)] * d;
             }
         }
     }
@@ -186,7 +189,7 @@ public final class Q8_0Tensor extends FloatTensor {
         if (!layout.rowsAreWholeGroups(cols)) {
             return false;
         }
-        QuantizedGemm.multiplyQ8_0(data, scales, inputs, count, outputs, outputOffsets, rows, cols, pool);
+        QuantizedGemm.multiplyQ8_0(quants, scales, inputs, count, outputs, outputOffsets, rows, cols, pool);
         return true;
     }
 
@@ -204,9 +207,9 @@ public final class Q8_0Tensor extends FloatTensor {
         float[] xd = x.q8LaneScales();
         forRowSets(rows, 4, pool, (first, stride, count) -> {
             if (count == 1) {
-                out[outOffset + first] = VectorKernels.dotQ8_0(data, scales, (long) first * groups, xq, xd, groups);
+                out[outOffset + first] = VectorKernels.dotQ8_0(quants, scales, first * groups, xq, xd, groups);
             } else {
-                VectorKernels.dotQ8_0Rows(data, scales, (long) first * groups, (long) stride * groups, xq, xd, groups, out,
+                VectorKernels.dotQ8_0Rows(quants, scales, first * groups, stride * groups, xq, xd, groups, out,
                         outOffset + first, stride);
             }
         });

@@ -184,7 +184,7 @@ final class QuantizedGemm {
      * 1.9-2.5 ns (3.0-3.4 over ggml's blocks); two rows at a time 8-16% less in the same JVMs. Cutting rows into column
      * chunks (to keep 4 inputs' floats in L1) measured 10-70% slower.
      */
-    static void multiplyQ8_0(MemorySegment quants, MemorySegment scales, MatmulInput[] inputs, int count, float[][] outputs,
+    static void multiplyQ8_0(byte[] quants, short[] scales, MatmulInput[] inputs, int count, float[][] outputs,
                              int[] outputOffsets, int rows, int cols, Parallel pool) {
         int groups = (int) Q8_0Tensor.groupsFor(cols);
         PackedInputs packed = PACKED.get();
@@ -201,7 +201,7 @@ final class QuantizedGemm {
                     int inPass = Math.min(4, count - n);
                     if (inPass == 1) {
                         for (int r = rowStart; r < rowEnd; r++) {
-                            outputs[n][outputOffsets[n] + r] = VectorKernels.dotQ8_0(quants, scales, (long) r * groups, x[n], xd[n], groups);
+                            outputs[n][outputOffsets[n] + r] = VectorKernels.dotQ8_0(quants, scales, r * groups, x[n], xd[n], groups);
                         }
                         continue;
                     }
@@ -210,7 +210,7 @@ final class QuantizedGemm {
                     int i3 = n + inPass - 1;
                     int r = rowStart;
                     for (; r + 1 < rowEnd; r += 2) {
-                        q8_0TwoRows(quants, scales, (long) r * groups, (long) (r + 1) * groups, groups, x[n], x[i1], x[i2], x[i3],
+                        q8_0TwoRows(quants, scales, r * groups, (r + 1) * groups, groups, x[n], x[i1], x[i2], x[i3],
                                 xd[n], xd[i1], xd[i2], xd[i3], result);
                         for (int k = 0; k < inPass; k++) {
                             int a = 8 * k;
@@ -223,7 +223,7 @@ final class QuantizedGemm {
                     }
                     // an odd last row of the tile
                     for (; r < rowEnd; r++) {
-                        q8_0(quants, scales, (long) r * groups, groups, x[n], x[i1], x[i2], x[i3], xd[n], xd[i1], xd[i2], xd[i3], result);
+                        q8_0(quants, scales, r * groups, groups, x[n], x[i1], x[i2], x[i3], xd[n], xd[i1], xd[i2], xd[i3], result);
                         for (int k = 0; k < inPass; k++) {
                             outputs[n + k][outputOffsets[n + k] + r] = result[k];
                         }
@@ -238,15 +238,15 @@ final class QuantizedGemm {
      * ({@code x0..x3}) and scales ({@code d0..d3}), into {@code result[0..3]}: each quant load is widened once for the
      * 4 inputs; the arithmetic per input is that of {@link VectorKernels#dotQ8_0}.
      */
-    private static void q8_0(MemorySegment quants, MemorySegment scales, long firstGroup, int groups, float[] x0, float[] x1,
+    private static void q8_0(byte[] quants, short[] scales, int firstGroup, int groups, float[] x0, float[] x1,
                              float[] x2, float[] x3, float[] d0, float[] d1, float[] d2, float[] d3, float[] result) {
         FloatVector acc0 = FloatVector.zero(F256);
         FloatVector acc1 = acc0;
         FloatVector acc2 = acc0;
         FloatVector acc3 = acc0;
-        long quantsAt = firstGroup * Q8_0Tensor.GROUP_BYTES;
-        long scalesAt = firstGroup * Q8_0Tensor.GROUP_SCALE_BYTES;
-        for (int g = 0; g < groups; g++, quantsAt += Q8_0Tensor.GROUP_BYTES, scalesAt += Q8_0Tensor.GROUP_SCALE_BYTES) {
+        int quantsAt = firstGroup * Q8_0Tensor.GROUP_BYTES;
+        int scalesAt = firstGroup * Q8_0Tensor.GROUP_BLOCKS;
+        for (int g = 0; g < groups; g++, quantsAt += Q8_0Tensor.GROUP_BYTES, scalesAt += Q8_0Tensor.GROUP_BLOCKS) {
             // two partial sums per input (quants 0..15 and 16..31): one chain of 32 dependent multiply-adds per input
             // would leave the FMA units waiting on their latency
             FloatVector sum0 = FloatVector.zero(F256);
@@ -259,13 +259,13 @@ final class QuantizedGemm {
             FloatVector high3 = sum0;
             int xi = g * 256;
             for (int j = 0; j < 16; j++, xi += 8) {
-                FloatVector w = (FloatVector) ByteVector.fromMemorySegment(B64, quants, quantsAt + 8L * j, LE)
+                FloatVector w = (FloatVector) ByteVector.fromArray(B64, quants, quantsAt + 8 * j)
                         .convertShape(VectorOperators.B2F, F256, 0);
                 sum0 = w.fma(FloatVector.fromArray(F256, x0, xi), sum0);
                 sum1 = w.fma(FloatVector.fromArray(F256, x1, xi), sum1);
                 sum2 = w.fma(FloatVector.fromArray(F256, x2, xi), sum2);
                 sum3 = w.fma(FloatVector.fromArray(F256, x3, xi), sum3);
-                FloatVector u = (FloatVector) ByteVector.fromMemorySegment(B64, quants, quantsAt + 8L * j + 128, LE)
+                FloatVector u = (FloatVector) ByteVector.fromArray(B64, quants, quantsAt + 8 * j + 128)
                         .convertShape(VectorOperators.B2F, F256, 0);
                 high0 = u.fma(FloatVector.fromArray(F256, x0, xi + 128), high0);
                 high1 = u.fma(FloatVector.fromArray(F256, x1, xi + 128), high1);
@@ -276,7 +276,7 @@ final class QuantizedGemm {
             sum1 = sum1.add(high1);
             sum2 = sum2.add(high2);
             sum3 = sum3.add(high3);
-            IntVector halves = (IntVector) ShortVector.fromMemorySegment(S128, scales, scalesAt, LE).convertShape(VectorOperators.S2I, I256, 0);
+            IntVector halves = (IntVector) ShortVector.fromArray(S128, scales, scalesAt).convertShape(VectorOperators.S2I, I256, 0);
             FloatVector d = halves.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).or(halves.and(0x8000).lanewise(VectorOperators.LSHL, 16))
                     .reinterpretAsFloats().mul(VectorKernels.HALF_TO_FLOAT_SCALE);
             acc0 = sum0.fma(d.mul(FloatVector.fromArray(F256, d0, g * 8)), acc0);
@@ -299,12 +299,12 @@ final class QuantizedGemm {
      * row B's at 32..63), since 8 sums and 8 accumulators would not fit AVX2's 16 registers. The loop body is unrolled
      * twice by hand: C2 then leaves it as it is, while it unrolls a one-step body 4 times, hoists the loads and spills.
      */
-    private static void q8_0TwoRows(MemorySegment quants, MemorySegment scales, long groupA, long groupB, int groups,
+    private static void q8_0TwoRows(byte[] quants, short[] scales, int groupA, int groupB, int groups,
                                     float[] x0, float[] x1, float[] x2, float[] x3, float[] d0, float[] d1, float[] d2,
                                     float[] d3, float[] acc) {
         java.util.Arrays.fill(acc, 0, 64, 0f);
-        long aAt = groupA * Q8_0Tensor.GROUP_BYTES;
-        long bAt = groupB * Q8_0Tensor.GROUP_BYTES;
+        int aAt = groupA * Q8_0Tensor.GROUP_BYTES;
+        int bAt = groupB * Q8_0Tensor.GROUP_BYTES;
         for (int g = 0; g < groups; g++, aAt += Q8_0Tensor.GROUP_BYTES, bAt += Q8_0Tensor.GROUP_BYTES) {
             FloatVector a0 = FloatVector.zero(F256);
             FloatVector a1 = a0;
@@ -316,9 +316,9 @@ final class QuantizedGemm {
             FloatVector b3 = a0;
             int xi = g * 256;
             for (int j = 0; j < 32; j += 2, xi += 16) {
-                FloatVector wa = (FloatVector) ByteVector.fromMemorySegment(B64, quants, aAt + 8L * j, LE)
+                FloatVector wa = (FloatVector) ByteVector.fromArray(B64, quants, aAt + 8 * j)
                         .convertShape(VectorOperators.B2F, F256, 0);
-                FloatVector wb = (FloatVector) ByteVector.fromMemorySegment(B64, quants, bAt + 8L * j, LE)
+                FloatVector wb = (FloatVector) ByteVector.fromArray(B64, quants, bAt + 8 * j)
                         .convertShape(VectorOperators.B2F, F256, 0);
                 FloatVector v = FloatVector.fromArray(F256, x0, xi);
                 a0 = wa.fma(v, a0);
@@ -332,9 +332,9 @@ final class QuantizedGemm {
                 v = FloatVector.fromArray(F256, x3, xi);
                 a3 = wa.fma(v, a3);
                 b3 = wb.fma(v, b3);
-                wa = (FloatVector) ByteVector.fromMemorySegment(B64, quants, aAt + 8L * j + 8, LE)
+                wa = (FloatVector) ByteVector.fromArray(B64, quants, aAt + 8 * j + 8)
                         .convertShape(VectorOperators.B2F, F256, 0);
-                wb = (FloatVector) ByteVector.fromMemorySegment(B64, quants, bAt + 8L * j + 8, LE)
+                wb = (FloatVector) ByteVector.fromArray(B64, quants, bAt + 8 * j + 8)
                         .convertShape(VectorOperators.B2F, F256, 0);
                 v = FloatVector.fromArray(F256, x0, xi + 8);
                 a0 = wa.fma(v, a0);
@@ -349,16 +349,16 @@ final class QuantizedGemm {
                 a3 = wa.fma(v, a3);
                 b3 = wb.fma(v, b3);
             }
-            long sa = (groupA + g) * Q8_0Tensor.GROUP_SCALE_BYTES;
-            IntVector halves = (IntVector) ShortVector.fromMemorySegment(S128, scales, sa, LE).convertShape(VectorOperators.S2I, I256, 0);
+            int sa = (groupA + g) * Q8_0Tensor.GROUP_BLOCKS;
+            IntVector halves = (IntVector) ShortVector.fromArray(S128, scales, sa).convertShape(VectorOperators.S2I, I256, 0);
             FloatVector d = halves.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).or(halves.and(0x8000).lanewise(VectorOperators.LSHL, 16))
                     .reinterpretAsFloats().mul(VectorKernels.HALF_TO_FLOAT_SCALE);
             a0.fma(d.mul(FloatVector.fromArray(F256, d0, g * 8)), FloatVector.fromArray(F256, acc, 0)).intoArray(acc, 0);
             a1.fma(d.mul(FloatVector.fromArray(F256, d1, g * 8)), FloatVector.fromArray(F256, acc, 8)).intoArray(acc, 8);
             a2.fma(d.mul(FloatVector.fromArray(F256, d2, g * 8)), FloatVector.fromArray(F256, acc, 16)).intoArray(acc, 16);
             a3.fma(d.mul(FloatVector.fromArray(F256, d3, g * 8)), FloatVector.fromArray(F256, acc, 24)).intoArray(acc, 24);
-            long sb = (groupB + g) * Q8_0Tensor.GROUP_SCALE_BYTES;
-            halves = (IntVector) ShortVector.fromMemorySegment(S128, scales, sb, LE).convertShape(VectorOperators.S2I, I256, 0);
+            int sb = (groupB + g) * Q8_0Tensor.GROUP_BLOCKS;
+            halves = (IntVector) ShortVector.fromArray(S128, scales, sb).convertShape(VectorOperators.S2I, I256, 0);
             d = halves.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).or(halves.and(0x8000).lanewise(VectorOperators.LSHL, 16))
                     .reinterpretAsFloats().mul(VectorKernels.HALF_TO_FLOAT_SCALE);
             b0.fma(d.mul(FloatVector.fromArray(F256, d0, g * 8)), FloatVector.fromArray(F256, acc, 32)).intoArray(acc, 32);
@@ -375,7 +375,7 @@ final class QuantizedGemm {
      * takes the single-input kernel per input instead, row by row so each row is read from memory once (a pass over
      * padding costs more). The arithmetic per input is that of {@link VectorKernels#dotQ4_0}.
      */
-    static void multiplyQ4_0(MemorySegment quants, MemorySegment scales, MatmulInput[] inputs, int count, float[][] outputs,
+    static void multiplyQ4_0(short[] quants, short[] scales, MatmulInput[] inputs, int count, float[][] outputs,
                              int[] outputOffsets, int rows, int cols, Parallel pool) {
         int weightGroups = (int) Q4_0Tensor.groupsFor(cols);
         int groups = (count + GROUP - 1) / GROUP;
@@ -403,7 +403,7 @@ final class QuantizedGemm {
                         for (int wg = 0; wg < weightGroups; wg += columnChunk) {
                             int chunk = Math.min(columnChunk, weightGroups - wg);
                             for (int r = rowStart; r < rowEnd; r++) {
-                                long firstGroup = (long) r * weightGroups + wg;
+                                int firstGroup = r * weightGroups + wg;
                                 int accAt = (r - rowStart) * GROUP * 2 * LANES;
                                 if (inGroup > 4) {
                                     q4_0EightInputs(quants, scales, firstGroup, chunk, x, eightSums, xd, g * weightGroups + wg,
@@ -426,7 +426,7 @@ final class QuantizedGemm {
                             for (int n = 0; n < inGroup; n++) {
                                 MatmulInput in = inputs[g * GROUP + n];
                                 outputs[g * GROUP + n][outputOffsets[g * GROUP + n] + r] = VectorKernels.dotQ4_0(quants, scales,
-                                        (long) r * weightGroups, in.q4Groups(), in.q4EightSums(), in.q4GroupScales(), weightGroups);
+                                        r * weightGroups, in.q4Groups(), in.q4EightSums(), in.q4GroupScales(), weightGroups);
                             }
                         }
                     }
@@ -440,18 +440,18 @@ final class QuantizedGemm {
      * packed inputs of the packed unit {@code unit} (input group * weight groups + column group) on (a group of exactly
      * 4 inputs); input n's even-block lanes go to {@code acc[accAt + 16n ..]}, its odd ones after them.
      */
-    private static void q4_0(MemorySegment quants, MemorySegment scales, long firstGroup, int groups, short[] x,
+    private static void q4_0(short[] quants, short[] scales, int firstGroup, int groups, short[] x,
                              short[] eightSums, float[] xd, int unit, float[] acc, int accAt) {
-        long quantsAt = firstGroup * Q4_0Tensor.GROUP_BYTES;
-        long scalesAt = firstGroup * Q4_0Tensor.GROUP_SCALE_BYTES;
-        for (int wg = 0; wg < groups; wg++, quantsAt += Q4_0Tensor.GROUP_BYTES, scalesAt += Q4_0Tensor.GROUP_SCALE_BYTES) {
+        int quantsAt = firstGroup * Q4_0Tensor.GROUP_SHORTS;
+        int scalesAt = firstGroup * Q4_0Tensor.GROUP_BLOCKS;
+        for (int wg = 0; wg < groups; wg++, quantsAt += Q4_0Tensor.GROUP_SHORTS, scalesAt += Q4_0Tensor.GROUP_BLOCKS) {
             ShortVector sum0 = ShortVector.zero(S256);
             ShortVector sum1 = sum0;
             ShortVector sum2 = sum0;
             ShortVector sum3 = sum0;
             int xi = (unit + wg) * 32 * GROUP * 16;
             for (int t = 0; t < 8; t++, xi += 4 * GROUP * 16) {
-                ShortVector words = ShortVector.fromMemorySegment(S256, quants, quantsAt + 32L * t, LE);
+                ShortVector words = ShortVector.fromArray(S256, quants, quantsAt + 16 * t);
                 ShortVector w0 = words.and((short) 0xF);
                 ShortVector w1 = words.lanewise(VectorOperators.LSHR, 4).and((short) 0xF);
                 ShortVector w2 = words.lanewise(VectorOperators.LSHR, 8).and((short) 0xF);
@@ -466,7 +466,7 @@ final class QuantizedGemm {
                         .add(w2.mul(ShortVector.fromArray(S256, x, xi + 304))).add(w3.mul(ShortVector.fromArray(S256, x, xi + 432)));
             }
             // the scales as in VectorKernels.dotQ4_0, once per row group for the 4 inputs
-            IntVector halves = IntVector.fromMemorySegment(I256, scales, scalesAt, LE);
+            IntVector halves = ShortVector.fromArray(S256, scales, scalesAt).reinterpretAsInts();
             IntVector even = halves.and(0xFFFF);
             IntVector odd = halves.lanewise(VectorOperators.LSHR, 16);
             FloatVector dEven = even.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).or(even.and(0x8000).lanewise(VectorOperators.LSHL, 16))
@@ -506,12 +506,12 @@ final class QuantizedGemm {
      * per block and input against two passes of {@link #q4_0}, alternating in one JVM (1b shapes): 8 inputs 1.89 ->
      * 1.32, 2.45 -> 1.97 ns at 1 thread, 2.98 -> 2.50 at 2; 128 inputs 1.71 -> 1.32 at 1 thread, 2.34 -> 2.12 at 2.
      */
-    private static void q4_0EightInputs(MemorySegment quants, MemorySegment scales, long firstGroup, int groups, short[] x,
+    private static void q4_0EightInputs(short[] quants, short[] scales, int firstGroup, int groups, short[] x,
                                         short[] eightSums, float[] xd, int unit, float[] acc, int accAt, int runs,
                                         short[] sums) {
-        long quantsAt = firstGroup * Q4_0Tensor.GROUP_BYTES;
-        long scalesAt = firstGroup * Q4_0Tensor.GROUP_SCALE_BYTES;
-        for (int wg = 0; wg < groups; wg++, quantsAt += Q4_0Tensor.GROUP_BYTES, scalesAt += Q4_0Tensor.GROUP_SCALE_BYTES) {
+        int quantsAt = firstGroup * Q4_0Tensor.GROUP_SHORTS;
+        int scalesAt = firstGroup * Q4_0Tensor.GROUP_BLOCKS;
+        for (int wg = 0; wg < groups; wg++, quantsAt += Q4_0Tensor.GROUP_SHORTS, scalesAt += Q4_0Tensor.GROUP_BLOCKS) {
             ShortVector s0 = ShortVector.zero(S256);
             ShortVector s1 = s0;
             ShortVector s2 = s0;
@@ -522,7 +522,7 @@ final class QuantizedGemm {
             ShortVector s7 = s0;
             int xi = (unit + wg) * 32 * GROUP * 16;
             for (int r = 0; r < runs; r++, xi += GROUP * 16) {
-                ShortVector w = ShortVector.fromMemorySegment(S256, quants, quantsAt + 32L * (r >> 2), LE)
+                ShortVector w = ShortVector.fromArray(S256, quants, quantsAt + 16 * (r >> 2))
                         .lanewise(VectorOperators.LSHR, 4 * (r & 3)).and((short) 0xF);
                 s0 = s0.add(w.mul(ShortVector.fromArray(S256, x, xi)));
                 s1 = s1.add(w.mul(ShortVector.fromArray(S256, x, xi + 16)));
@@ -533,7 +533,7 @@ final class QuantizedGemm {
                 s6 = s6.add(w.mul(ShortVector.fromArray(S256, x, xi + 96)));
                 s7 = s7.add(w.mul(ShortVector.fromArray(S256, x, xi + 112)));
             }
-            IntVector halves = IntVector.fromMemorySegment(I256, scales, scalesAt, LE);
+            IntVector halves = ShortVector.fromArray(S256, scales, scalesAt).reinterpretAsInts();
             IntVector even = halves.and(0xFFFF);
             IntVector odd = halves.lanewise(VectorOperators.LSHR, 16);
             FloatVector dEven = even.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).or(even.and(0x8000).lanewise(VectorOperators.LSHL, 16))

@@ -104,30 +104,30 @@ final class VectorKernels {
      * lanes are added by {@link #sum8}. {@link #dotQ8_0Rows} and the batched kernel ({@link QuantizedGemm}) do the same
      * per row and input, so results do not depend on the row set or the batch.
      */
-    static float dotQ8_0(MemorySegment quants, MemorySegment scales, long firstGroup, float[] x, float[] xd, int groups) {
+    static float dotQ8_0(byte[] quants, short[] scales, int firstGroup, float[] x, float[] xd, int groups) {
         FloatVector acc = FloatVector.zero(F256);
-        long quantsAt = firstGroup * Q8_0Tensor.GROUP_BYTES;
-        long scalesAt = firstGroup * Q8_0Tensor.GROUP_SCALE_BYTES;
-        for (int g = 0; g < groups; g++, quantsAt += Q8_0Tensor.GROUP_BYTES, scalesAt += Q8_0Tensor.GROUP_SCALE_BYTES) {
+        int quantsAt = firstGroup * Q8_0Tensor.GROUP_BYTES;
+        int scalesAt = firstGroup * Q8_0Tensor.GROUP_BLOCKS;
+        for (int g = 0; g < groups; g++, quantsAt += Q8_0Tensor.GROUP_BYTES, scalesAt += Q8_0Tensor.GROUP_BLOCKS) {
             FloatVector sum0 = FloatVector.zero(F256);
             FloatVector sum1 = sum0;
             FloatVector sum2 = sum0;
             FloatVector sum3 = sum0;
             int xi = g * 256;
             for (int j = 0; j < 32; j += 4, xi += 32) {
-                long at = quantsAt + 8L * j;
-                sum0 = ((FloatVector) ByteVector.fromMemorySegment(B64, quants, at, LE).convertShape(VectorOperators.B2F, F256, 0))
+                int at = quantsAt + 8 * j;
+                sum0 = ((FloatVector) ByteVector.fromArray(B64, quants, at).convertShape(VectorOperators.B2F, F256, 0))
                         .fma(FloatVector.fromArray(F256, x, xi), sum0);
-                sum1 = ((FloatVector) ByteVector.fromMemorySegment(B64, quants, at + 8, LE).convertShape(VectorOperators.B2F, F256, 0))
+                sum1 = ((FloatVector) ByteVector.fromArray(B64, quants, at + 8).convertShape(VectorOperators.B2F, F256, 0))
                         .fma(FloatVector.fromArray(F256, x, xi + 8), sum1);
-                sum2 = ((FloatVector) ByteVector.fromMemorySegment(B64, quants, at + 16, LE).convertShape(VectorOperators.B2F, F256, 0))
+                sum2 = ((FloatVector) ByteVector.fromArray(B64, quants, at + 16).convertShape(VectorOperators.B2F, F256, 0))
                         .fma(FloatVector.fromArray(F256, x, xi + 16), sum2);
-                sum3 = ((FloatVector) ByteVector.fromMemorySegment(B64, quants, at + 24, LE).convertShape(VectorOperators.B2F, F256, 0))
+                sum3 = ((FloatVector) ByteVector.fromArray(B64, quants, at + 24).convertShape(VectorOperators.B2F, F256, 0))
                         .fma(FloatVector.fromArray(F256, x, xi + 24), sum3);
             }
             // fp16 -> fp32 of the 8 scales as in dotQ4_0, written out here and in the other Q8_0 kernels: even a helper
             // that only returns the vector was not inlined in some C2 compiles (NodeCountInliningCutoff), which boxes it
-            IntVector halves = (IntVector) ShortVector.fromMemorySegment(S128, scales, scalesAt, LE).convertShape(VectorOperators.S2I, I256, 0);
+            IntVector halves = (IntVector) ShortVector.fromArray(S128, scales, scalesAt).convertShape(VectorOperators.S2I, I256, 0);
             FloatVector d = halves.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).or(halves.and(0x8000).lanewise(VectorOperators.LSHL, 16))
                     .reinterpretAsFloats().mul(HALF_TO_FLOAT_SCALE);
             acc = sum0.add(sum1).add(sum2.add(sum3)).fma(d.mul(FloatVector.fromArray(F256, xd, g * 8)), acc);
@@ -142,20 +142,20 @@ final class VectorKernels {
      * keep the FMA units busy, and the rows are four memory streams in flight; see {@link FloatTensor#forRowSets}.
      * Two rows with two chains each measured 20-40% slower: C2 unrolled that loop and spilled its vectors.
      */
-    static void dotQ8_0Rows(MemorySegment quants, MemorySegment scales, long group0, long stride, float[] x, float[] xd, int groups,
+    static void dotQ8_0Rows(byte[] quants, short[] scales, int group0, int stride, float[] x, float[] xd, int groups,
                              float[] out, int outAt, int outStride) {
         FloatVector acc0 = FloatVector.zero(F256);
         FloatVector acc1 = acc0;
         FloatVector acc2 = acc0;
         FloatVector acc3 = acc0;
-        long at0 = group0 * Q8_0Tensor.GROUP_BYTES;
-        long at1 = (group0 + stride) * Q8_0Tensor.GROUP_BYTES;
-        long at2 = (group0 + 2 * stride) * Q8_0Tensor.GROUP_BYTES;
-        long at3 = (group0 + 3 * stride) * Q8_0Tensor.GROUP_BYTES;
-        long sc0 = group0 * Q8_0Tensor.GROUP_SCALE_BYTES;
-        long scStride = stride * Q8_0Tensor.GROUP_SCALE_BYTES;
+        int at0 = group0 * Q8_0Tensor.GROUP_BYTES;
+        int at1 = (group0 + stride) * Q8_0Tensor.GROUP_BYTES;
+        int at2 = (group0 + 2 * stride) * Q8_0Tensor.GROUP_BYTES;
+        int at3 = (group0 + 3 * stride) * Q8_0Tensor.GROUP_BYTES;
+        int sc0 = group0 * Q8_0Tensor.GROUP_BLOCKS;
+        int scStride = stride * Q8_0Tensor.GROUP_BLOCKS;
         for (int g = 0; g < groups; g++, at0 += Q8_0Tensor.GROUP_BYTES, at1 += Q8_0Tensor.GROUP_BYTES, at2 += Q8_0Tensor.GROUP_BYTES,
-                at3 += Q8_0Tensor.GROUP_BYTES, sc0 += Q8_0Tensor.GROUP_SCALE_BYTES) {
+                at3 += Q8_0Tensor.GROUP_BYTES, sc0 += Q8_0Tensor.GROUP_BLOCKS) {
             FloatVector s0 = FloatVector.zero(F256);
             FloatVector s1 = s0;
             FloatVector s2 = s0;
@@ -163,22 +163,22 @@ final class VectorKernels {
             int xi = g * 256;
             for (int j = 0; j < 32; j++, xi += 8) {
                 FloatVector v = FloatVector.fromArray(F256, x, xi);
-                s0 = ((FloatVector) ByteVector.fromMemorySegment(B64, quants, at0 + 8L * j, LE).convertShape(VectorOperators.B2F, F256, 0)).fma(v, s0);
-                s1 = ((FloatVector) ByteVector.fromMemorySegment(B64, quants, at1 + 8L * j, LE).convertShape(VectorOperators.B2F, F256, 0)).fma(v, s1);
-                s2 = ((FloatVector) ByteVector.fromMemorySegment(B64, quants, at2 + 8L * j, LE).convertShape(VectorOperators.B2F, F256, 0)).fma(v, s2);
-                s3 = ((FloatVector) ByteVector.fromMemorySegment(B64, quants, at3 + 8L * j, LE).convertShape(VectorOperators.B2F, F256, 0)).fma(v, s3);
+                s0 = ((FloatVector) ByteVector.fromArray(B64, quants, at0 + 8 * j).convertShape(VectorOperators.B2F, F256, 0)).fma(v, s0);
+                s1 = ((FloatVector) ByteVector.fromArray(B64, quants, at1 + 8 * j).convertShape(VectorOperators.B2F, F256, 0)).fma(v, s1);
+                s2 = ((FloatVector) ByteVector.fromArray(B64, quants, at2 + 8 * j).convertShape(VectorOperators.B2F, F256, 0)).fma(v, s2);
+                s3 = ((FloatVector) ByteVector.fromArray(B64, quants, at3 + 8 * j).convertShape(VectorOperators.B2F, F256, 0)).fma(v, s3);
             }
             FloatVector xdv = FloatVector.fromArray(F256, xd, g * 8);
-            IntVector h = (IntVector) ShortVector.fromMemorySegment(S128, scales, sc0, LE).convertShape(VectorOperators.S2I, I256, 0);
+            IntVector h = (IntVector) ShortVector.fromArray(S128, scales, sc0).convertShape(VectorOperators.S2I, I256, 0);
             acc0 = s0.fma(h.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16))
                     .reinterpretAsFloats().mul(HALF_TO_FLOAT_SCALE).mul(xdv), acc0);
-            h = (IntVector) ShortVector.fromMemorySegment(S128, scales, sc0 + scStride, LE).convertShape(VectorOperators.S2I, I256, 0);
+            h = (IntVector) ShortVector.fromArray(S128, scales, sc0 + scStride).convertShape(VectorOperators.S2I, I256, 0);
             acc1 = s1.fma(h.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16))
                     .reinterpretAsFloats().mul(HALF_TO_FLOAT_SCALE).mul(xdv), acc1);
-            h = (IntVector) ShortVector.fromMemorySegment(S128, scales, sc0 + 2 * scStride, LE).convertShape(VectorOperators.S2I, I256, 0);
+            h = (IntVector) ShortVector.fromArray(S128, scales, sc0 + 2 * scStride).convertShape(VectorOperators.S2I, I256, 0);
             acc2 = s2.fma(h.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16))
                     .reinterpretAsFloats().mul(HALF_TO_FLOAT_SCALE).mul(xdv), acc2);
-            h = (IntVector) ShortVector.fromMemorySegment(S128, scales, sc0 + 3 * scStride, LE).convertShape(VectorOperators.S2I, I256, 0);
+            h = (IntVector) ShortVector.fromArray(S128, scales, sc0 + 3 * scStride).convertShape(VectorOperators.S2I, I256, 0);
             acc3 = s3.fma(h.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16))
                     .reinterpretAsFloats().mul(HALF_TO_FLOAT_SCALE).mul(xdv), acc3);
         }
@@ -198,24 +198,24 @@ final class VectorKernels {
      * and {@code acc = dot * (d_w * d_x) + acc} per lane, the fp16 scales converted in vector form. The batched kernel
      * ({@link QuantizedGemm}) does the same per input, so results do not depend on the batch.
      */
-    static float dotQ4_0(MemorySegment quants, MemorySegment scales, long firstGroup, short[] x, short[] eightSums,
+    static float dotQ4_0(short[] quants, short[] scales, int firstGroup, short[] x, short[] eightSums,
                          float[] xd, int groups) {
         FloatVector accEven = FloatVector.zero(F256);
         FloatVector accOdd = FloatVector.zero(F256);
-        long quantsAt = firstGroup * Q4_0Tensor.GROUP_BYTES;
-        long scalesAt = firstGroup * Q4_0Tensor.GROUP_SCALE_BYTES;
-        for (int g = 0; g < groups; g++, quantsAt += Q4_0Tensor.GROUP_BYTES, scalesAt += Q4_0Tensor.GROUP_SCALE_BYTES) {
+        int quantsAt = firstGroup * Q4_0Tensor.GROUP_SHORTS;
+        int scalesAt = firstGroup * Q4_0Tensor.GROUP_BLOCKS;
+        for (int g = 0; g < groups; g++, quantsAt += Q4_0Tensor.GROUP_SHORTS, scalesAt += Q4_0Tensor.GROUP_BLOCKS) {
             int xi = g * 512;
             // two partial sums (16-bit adds wrap, so any order is exact) halve the dependency chain
             ShortVector sum0 = ShortVector.zero(S256);
             ShortVector sum1 = ShortVector.zero(S256);
             for (int t = 0; t < 8; t += 2, xi += 128) {
-                ShortVector v = ShortVector.fromMemorySegment(S256, quants, quantsAt + 32L * t, LE);
+                ShortVector v = ShortVector.fromArray(S256, quants, quantsAt + 16 * t);
                 sum0 = sum0.add(v.and((short) 0xF).mul(ShortVector.fromArray(S256, x, xi)))
                         .add(v.lanewise(VectorOperators.LSHR, 4).and((short) 0xF).mul(ShortVector.fromArray(S256, x, xi + 16)))
                         .add(v.lanewise(VectorOperators.LSHR, 8).and((short) 0xF).mul(ShortVector.fromArray(S256, x, xi + 32)))
                         .add(v.lanewise(VectorOperators.LSHR, 12).mul(ShortVector.fromArray(S256, x, xi + 48)));
-                ShortVector u = ShortVector.fromMemorySegment(S256, quants, quantsAt + 32L * t + 32, LE);
+                ShortVector u = ShortVector.fromArray(S256, quants, quantsAt + 16 * t + 16);
                 sum1 = sum1.add(u.and((short) 0xF).mul(ShortVector.fromArray(S256, x, xi + 64)))
                         .add(u.lanewise(VectorOperators.LSHR, 4).and((short) 0xF).mul(ShortVector.fromArray(S256, x, xi + 80)))
                         .add(u.lanewise(VectorOperators.LSHR, 8).and((short) 0xF).mul(ShortVector.fromArray(S256, x, xi + 96)))
@@ -224,7 +224,7 @@ final class VectorKernels {
             IntVector dots = sum0.add(sum1).sub(ShortVector.fromArray(S256, eightSums, g * 16)).reinterpretAsInts();
             // fp16 -> fp32 of the 16 scales, exact for every finite value (weights hold no inf/NaN); written out here:
             // a helper taking vectors is not inlined into this loop and boxes them
-            IntVector halves = IntVector.fromMemorySegment(I256, scales, scalesAt, LE);
+            IntVector halves = ShortVector.fromArray(S256, scales, scalesAt).reinterpretAsInts();
             IntVector even = halves.and(0xFFFF);
             IntVector odd = halves.lanewise(VectorOperators.LSHR, 16);
             FloatVector dEven = even.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).or(even.and(0x8000).lanewise(VectorOperators.LSHL, 16))
@@ -248,24 +248,24 @@ final class VectorKernels {
      * rows are four memory streams in flight; see {@link FloatTensor#forRowSets}. Four rows measured 10-15% faster than
      * two (DRAM-resident 5632 x 2048, in-process: 1.26-1.34 against 1.48-1.56 ns per block at 2 threads).
      */
-    static void dotQ4_0Rows(MemorySegment quants, MemorySegment scales, long group0, long stride, short[] x, short[] eightSums,
+    static void dotQ4_0Rows(short[] quants, short[] scales, int group0, int stride, short[] x, short[] eightSums,
                             float[] xd, int groups, float[] out, int outAt, int outStride) {
         FloatVector accEven0 = FloatVector.zero(F256);
         FloatVector accOdd0 = accEven0;
-        long quants0 = (group0 + 0 * stride) * Q4_0Tensor.GROUP_BYTES;
-        long scales0 = (group0 + 0 * stride) * Q4_0Tensor.GROUP_SCALE_BYTES;
+        int quants0 = (group0 + 0 * stride) * Q4_0Tensor.GROUP_SHORTS;
+        int scales0 = (group0 + 0 * stride) * Q4_0Tensor.GROUP_BLOCKS;
         FloatVector accEven1 = FloatVector.zero(F256);
         FloatVector accOdd1 = accEven1;
-        long quants1 = (group0 + 1 * stride) * Q4_0Tensor.GROUP_BYTES;
-        long scales1 = (group0 + 1 * stride) * Q4_0Tensor.GROUP_SCALE_BYTES;
+        int quants1 = (group0 + 1 * stride) * Q4_0Tensor.GROUP_SHORTS;
+        int scales1 = (group0 + 1 * stride) * Q4_0Tensor.GROUP_BLOCKS;
         FloatVector accEven2 = FloatVector.zero(F256);
         FloatVector accOdd2 = accEven2;
-        long quants2 = (group0 + 2 * stride) * Q4_0Tensor.GROUP_BYTES;
-        long scales2 = (group0 + 2 * stride) * Q4_0Tensor.GROUP_SCALE_BYTES;
+        int quants2 = (group0 + 2 * stride) * Q4_0Tensor.GROUP_SHORTS;
+        int scales2 = (group0 + 2 * stride) * Q4_0Tensor.GROUP_BLOCKS;
         FloatVector accEven3 = FloatVector.zero(F256);
         FloatVector accOdd3 = accEven3;
-        long quants3 = (group0 + 3 * stride) * Q4_0Tensor.GROUP_BYTES;
-        long scales3 = (group0 + 3 * stride) * Q4_0Tensor.GROUP_SCALE_BYTES;
+        int quants3 = (group0 + 3 * stride) * Q4_0Tensor.GROUP_SHORTS;
+        int scales3 = (group0 + 3 * stride) * Q4_0Tensor.GROUP_BLOCKS;
         for (int g = 0; g < groups; g++) {
             int xi = g * 512;
             ShortVector sum0 = ShortVector.zero(S256);
@@ -277,16 +277,16 @@ final class VectorKernels {
                 ShortVector x1 = ShortVector.fromArray(S256, x, xi + 16);
                 ShortVector x2 = ShortVector.fromArray(S256, x, xi + 32);
                 ShortVector x3 = ShortVector.fromArray(S256, x, xi + 48);
-                ShortVector w0 = ShortVector.fromMemorySegment(S256, quants, quants0 + 32L * t, LE);
+                ShortVector w0 = ShortVector.fromArray(S256, quants, quants0 + 16 * t);
                 sum0 = sum0.add(w0.and((short) 0xF).mul(x0)).add(w0.lanewise(VectorOperators.LSHR, 4).and((short) 0xF).mul(x1))
                         .add(w0.lanewise(VectorOperators.LSHR, 8).and((short) 0xF).mul(x2)).add(w0.lanewise(VectorOperators.LSHR, 12).mul(x3));
-                ShortVector w1 = ShortVector.fromMemorySegment(S256, quants, quants1 + 32L * t, LE);
+                ShortVector w1 = ShortVector.fromArray(S256, quants, quants1 + 16 * t);
                 sum1 = sum1.add(w1.and((short) 0xF).mul(x0)).add(w1.lanewise(VectorOperators.LSHR, 4).and((short) 0xF).mul(x1))
                         .add(w1.lanewise(VectorOperators.LSHR, 8).and((short) 0xF).mul(x2)).add(w1.lanewise(VectorOperators.LSHR, 12).mul(x3));
-                ShortVector w2 = ShortVector.fromMemorySegment(S256, quants, quants2 + 32L * t, LE);
+                ShortVector w2 = ShortVector.fromArray(S256, quants, quants2 + 16 * t);
                 sum2 = sum2.add(w2.and((short) 0xF).mul(x0)).add(w2.lanewise(VectorOperators.LSHR, 4).and((short) 0xF).mul(x1))
                         .add(w2.lanewise(VectorOperators.LSHR, 8).and((short) 0xF).mul(x2)).add(w2.lanewise(VectorOperators.LSHR, 12).mul(x3));
-                ShortVector w3 = ShortVector.fromMemorySegment(S256, quants, quants3 + 32L * t, LE);
+                ShortVector w3 = ShortVector.fromArray(S256, quants, quants3 + 16 * t);
                 sum3 = sum3.add(w3.and((short) 0xF).mul(x0)).add(w3.lanewise(VectorOperators.LSHR, 4).and((short) 0xF).mul(x1))
                         .add(w3.lanewise(VectorOperators.LSHR, 8).and((short) 0xF).mul(x2)).add(w3.lanewise(VectorOperators.LSHR, 12).mul(x3));
             }
@@ -294,7 +294,7 @@ final class VectorKernels {
             FloatVector xdEven = FloatVector.fromArray(F256, xd, g * 16);
             FloatVector xdOdd = FloatVector.fromArray(F256, xd, g * 16 + 8);
             IntVector dots0 = sum0.sub(sums).reinterpretAsInts();
-            IntVector halves0 = IntVector.fromMemorySegment(I256, scales, scales0, LE);
+            IntVector halves0 = ShortVector.fromArray(S256, scales, scales0).reinterpretAsInts();
             IntVector even0 = halves0.and(0xFFFF);
             IntVector odd0 = halves0.lanewise(VectorOperators.LSHR, 16);
             accEven0 = ((FloatVector) dots0.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0))
@@ -303,10 +303,10 @@ final class VectorKernels {
             accOdd0 = ((FloatVector) dots0.lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0))
                     .fma(odd0.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).or(odd0.and(0x8000).lanewise(VectorOperators.LSHL, 16))
                             .reinterpretAsFloats().mul(HALF_TO_FLOAT_SCALE).mul(xdOdd), accOdd0);
-            quants0 += Q4_0Tensor.GROUP_BYTES;
-            scales0 += Q4_0Tensor.GROUP_SCALE_BYTES;
+            quants0 += Q4_0Tensor.GROUP_SHORTS;
+            scales0 += Q4_0Tensor.GROUP_BLOCKS;
             IntVector dots1 = sum1.sub(sums).reinterpretAsInts();
-            IntVector halves1 = IntVector.fromMemorySegment(I256, scales, scales1, LE);
+            IntVector halves1 = ShortVector.fromArray(S256, scales, scales1).reinterpretAsInts();
             IntVector even1 = halves1.and(0xFFFF);
             IntVector odd1 = halves1.lanewise(VectorOperators.LSHR, 16);
             accEven1 = ((FloatVector) dots1.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0))
@@ -315,10 +315,10 @@ final class VectorKernels {
             accOdd1 = ((FloatVector) dots1.lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0))
                     .fma(odd1.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).or(odd1.and(0x8000).lanewise(VectorOperators.LSHL, 16))
                             .reinterpretAsFloats().mul(HALF_TO_FLOAT_SCALE).mul(xdOdd), accOdd1);
-            quants1 += Q4_0Tensor.GROUP_BYTES;
-            scales1 += Q4_0Tensor.GROUP_SCALE_BYTES;
+            quants1 += Q4_0Tensor.GROUP_SHORTS;
+            scales1 += Q4_0Tensor.GROUP_BLOCKS;
             IntVector dots2 = sum2.sub(sums).reinterpretAsInts();
-            IntVector halves2 = IntVector.fromMemorySegment(I256, scales, scales2, LE);
+            IntVector halves2 = ShortVector.fromArray(S256, scales, scales2).reinterpretAsInts();
             IntVector even2 = halves2.and(0xFFFF);
             IntVector odd2 = halves2.lanewise(VectorOperators.LSHR, 16);
             accEven2 = ((FloatVector) dots2.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0))
@@ -327,10 +327,10 @@ final class VectorKernels {
             accOdd2 = ((FloatVector) dots2.lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0))
                     .fma(odd2.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).or(odd2.and(0x8000).lanewise(VectorOperators.LSHL, 16))
                             .reinterpretAsFloats().mul(HALF_TO_FLOAT_SCALE).mul(xdOdd), accOdd2);
-            quants2 += Q4_0Tensor.GROUP_BYTES;
-            scales2 += Q4_0Tensor.GROUP_SCALE_BYTES;
+            quants2 += Q4_0Tensor.GROUP_SHORTS;
+            scales2 += Q4_0Tensor.GROUP_BLOCKS;
             IntVector dots3 = sum3.sub(sums).reinterpretAsInts();
-            IntVector halves3 = IntVector.fromMemorySegment(I256, scales, scales3, LE);
+            IntVector halves3 = ShortVector.fromArray(S256, scales, scales3).reinterpretAsInts();
             IntVector even3 = halves3.and(0xFFFF);
             IntVector odd3 = halves3.lanewise(VectorOperators.LSHR, 16);
             accEven3 = ((FloatVector) dots3.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0))
@@ -339,8 +339,8 @@ final class VectorKernels {
             accOdd3 = ((FloatVector) dots3.lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0))
                     .fma(odd3.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).or(odd3.and(0x8000).lanewise(VectorOperators.LSHL, 16))
                             .reinterpretAsFloats().mul(HALF_TO_FLOAT_SCALE).mul(xdOdd), accOdd3);
-            quants3 += Q4_0Tensor.GROUP_BYTES;
-            scales3 += Q4_0Tensor.GROUP_SCALE_BYTES;
+            quants3 += Q4_0Tensor.GROUP_SHORTS;
+            scales3 += Q4_0Tensor.GROUP_BLOCKS;
         }
         FloatVector total0 = accEven0.add(accOdd0);
         out[outAt + 0 * outStride] = sum8(total0.lane(0), total0.lane(1), total0.lane(2), total0.lane(3), total0.lane(4), total0.lane(5), total0.lane(6), total0.lane(7));
