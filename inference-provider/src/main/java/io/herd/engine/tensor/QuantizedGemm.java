@@ -52,8 +52,14 @@ final class QuantizedGemm {
      * first 64 (2 rows x 4 inputs x 8 lanes), and its one-row kernel the first 4 as results.
      */
     private static final ThreadLocal<float[]> ACCUMULATORS = ThreadLocal.withInitial(() -> new float[TILE_ROWS * GROUP * 2 * LANES]);
-    /** Per-thread block sums of {@link #q4_0EightInputs}'s 8 inputs, on their way to the accumulators. */
-    private static final ThreadLocal<short[]> EIGHT_INPUT_SUMS = ThreadLocal.withInitial(() -> new short[GROUP * 16]);
+    /** Per-thread block sums of {@link #q4_0EightInputs}'s 8 inputs (two rows' of {@link #q4_0EightInputsTwoRows}), on their way to the accumulators. */
+    private static final ThreadLocal<short[]> EIGHT_INPUT_SUMS = ThreadLocal.withInitial(() -> new short[2 * GROUP * 16]);
+    /**
+     * Whether rows go two at a time through {@link #q4_0EightInputsTwoRows}: only where the CPU has 32 vector registers
+     * (AVX-512, whose preferred vectors are 512 bits), which its 16 sums, 2 runs and an input need. With AVX2's 16 it
+     * spilled and ran 1.23x slower than one row at a time (see docs/benchmarks.md).
+     */
+    static final boolean TWO_ROWS = ShortVector.SPECIES_PREFERRED.vectorBitSize() >= 512;
     /**
      * Q4_0 weight groups (512 columns) per column chunk of a prompt's product: 8 inputs' chunk is 16 KiB. Measured
      * per block and input at 1 thread: 1.52 ns (2 groups), 1.61 (1 or 4), 1.68-1.81 (whole rows).
@@ -402,7 +408,16 @@ final class QuantizedGemm {
                         // (whole rows of 8 inputs would not), and the accumulators go through memory per weight group anyway.
                         for (int wg = 0; wg < weightGroups; wg += columnChunk) {
                             int chunk = Math.min(columnChunk, weightGroups - wg);
-                            for (int r = rowStart; r < rowEnd; r++) {
+                            int r = rowStart;
+                            if (inGroup > 4 && TWO_ROWS) {
+                                for (; r + 1 < rowEnd; r += 2) {
+                                    int accAt = (r - rowStart) * GROUP * 2 * LANES;
+                                    q4_0EightInputsTwoRows(quants, scales, r * weightGroups + wg, (r + 1) * weightGroups + wg, chunk, x,
+                                            eightSums, xd, g * weightGroups + wg, acc, accAt, accAt + GROUP * 2 * LANES,
+                                            Q4_0Tensor.GROUP_RUNS, sums);
+                                }
+                            }
+                            for (; r < rowEnd; r++) {
                                 int firstGroup = r * weightGroups + wg;
                                 int accAt = (r - rowStart) * GROUP * 2 * LANES;
                                 if (inGroup > 4) {
@@ -510,8 +525,7 @@ final class QuantizedGemm {
                                         short[] eightSums, float[] xd, int unit, float[] acc, int accAt, int runs,
                                         short[] sums) {
         int quantsAt = firstGroup * Q4_0Tensor.GROUP_SHORTS;
-        int scalesAt = firstGroup * Q4_0Tensor.GROUP_BLOCKS;
-        for (int wg = 0; wg < groups; wg++, quantsAt += Q4_0Tensor.GROUP_SHORTS, scalesAt += Q4_0Tensor.GROUP_BLOCKS) {
+        for (int wg = 0; wg < groups; wg++, quantsAt += Q4_0Tensor.GROUP_SHORTS) {
             ShortVector s0 = ShortVector.zero(S256);
             ShortVector s1 = s0;
             ShortVector s2 = s0;
@@ -533,14 +547,6 @@ final class QuantizedGemm {
                 s6 = s6.add(w.mul(ShortVector.fromArray(S256, x, xi + 96)));
                 s7 = s7.add(w.mul(ShortVector.fromArray(S256, x, xi + 112)));
             }
-            IntVector halves = ShortVector.fromArray(S256, scales, scalesAt).reinterpretAsInts();
-            IntVector even = halves.and(0xFFFF);
-            IntVector odd = halves.lanewise(VectorOperators.LSHR, 16);
-            FloatVector dEven = even.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).or(even.and(0x8000).lanewise(VectorOperators.LSHL, 16))
-                    .reinterpretAsFloats().mul(VectorKernels.HALF_TO_FLOAT_SCALE);
-            FloatVector dOdd = odd.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).or(odd.and(0x8000).lanewise(VectorOperators.LSHL, 16))
-                    .reinterpretAsFloats().mul(VectorKernels.HALF_TO_FLOAT_SCALE);
-            int si = (unit + wg) * GROUP * 16;
             s0.intoArray(sums, 0);
             s1.intoArray(sums, 16);
             s2.intoArray(sums, 32);
@@ -549,15 +555,112 @@ final class QuantizedGemm {
             s5.intoArray(sums, 80);
             s6.intoArray(sums, 96);
             s7.intoArray(sums, 112);
-            // as a loop over the inputs: written out 8 times, the method is too big for C1's register allocator, and
-            // stays in C1's unprofiled tier (boxing every vector) instead of reaching C2
-            for (int n = 0, ai = accAt; n < GROUP; n++, si += 16, ai += 16) {
-                IntVector dots = ShortVector.fromArray(S256, sums, 16 * n).sub(ShortVector.fromArray(S256, eightSums, si)).reinterpretAsInts();
-                ((FloatVector) dots.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0))
-                        .fma(dEven.mul(FloatVector.fromArray(F256, xd, si)), FloatVector.fromArray(F256, acc, ai)).intoArray(acc, ai);
-                ((FloatVector) dots.lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0))
-                        .fma(dOdd.mul(FloatVector.fromArray(F256, xd, si + 8)), FloatVector.fromArray(F256, acc, ai + 8)).intoArray(acc, ai + 8);
+            addEightInputs(scales, (firstGroup + wg) * Q4_0Tensor.GROUP_BLOCKS, sums, 0, eightSums, xd, (unit + wg) * GROUP * 16,
+                    acc, accAt);
+        }
+    }
+
+    /**
+     * {@link #q4_0EightInputs} for two rows at once (groups from {@code firstGroupA} and {@code firstGroupB}, into
+     * {@code acc[accAtA ..]} and {@code acc[accAtB ..]}): each input's load serves both rows. Measured on AVX-512 (Zen 4,
+     * 32 vector registers), per block and input against one row at a time, alternating in one JVM: 0.78 -> 0.71 ns
+     * cache-resident, 0.86 -> 0.82 DRAM-resident. Same arithmetic per row, so the same results.
+     */
+    private static void q4_0EightInputsTwoRows(short[] quants, short[] scales, int firstGroupA, int firstGroupB, int groups,
+                                               short[] x, short[] eightSums, float[] xd, int unit, float[] acc, int accAtA,
+                                               int accAtB, int runs, short[] sums) {
+        int quantsA = firstGroupA * Q4_0Tensor.GROUP_SHORTS;
+        int quantsB = firstGroupB * Q4_0Tensor.GROUP_SHORTS;
+        for (int wg = 0; wg < groups; wg++, quantsA += Q4_0Tensor.GROUP_SHORTS, quantsB += Q4_0Tensor.GROUP_SHORTS) {
+            ShortVector a0 = ShortVector.zero(S256);
+            ShortVector a1 = a0;
+            ShortVector a2 = a0;
+            ShortVector a3 = a0;
+            ShortVector a4 = a0;
+            ShortVector a5 = a0;
+            ShortVector a6 = a0;
+            ShortVector a7 = a0;
+            ShortVector b0 = a0;
+            ShortVector b1 = a0;
+            ShortVector b2 = a0;
+            ShortVector b3 = a0;
+            ShortVector b4 = a0;
+            ShortVector b5 = a0;
+            ShortVector b6 = a0;
+            ShortVector b7 = a0;
+            int xi = (unit + wg) * 32 * GROUP * 16;
+            for (int r = 0; r < runs; r++, xi += GROUP * 16) {
+                int word = 16 * (r >> 2);
+                int shift = 4 * (r & 3);
+                ShortVector wa = ShortVector.fromArray(S256, quants, quantsA + word).lanewise(VectorOperators.LSHR, shift).and((short) 0xF);
+                ShortVector wb = ShortVector.fromArray(S256, quants, quantsB + word).lanewise(VectorOperators.LSHR, shift).and((short) 0xF);
+                ShortVector in = ShortVector.fromArray(S256, x, xi);
+                a0 = a0.add(wa.mul(in));
+                b0 = b0.add(wb.mul(in));
+                in = ShortVector.fromArray(S256, x, xi + 16);
+                a1 = a1.add(wa.mul(in));
+                b1 = b1.add(wb.mul(in));
+                in = ShortVector.fromArray(S256, x, xi + 32);
+                a2 = a2.add(wa.mul(in));
+                b2 = b2.add(wb.mul(in));
+                in = ShortVector.fromArray(S256, x, xi + 48);
+                a3 = a3.add(wa.mul(in));
+                b3 = b3.add(wb.mul(in));
+                in = ShortVector.fromArray(S256, x, xi + 64);
+                a4 = a4.add(wa.mul(in));
+                b4 = b4.add(wb.mul(in));
+                in = ShortVector.fromArray(S256, x, xi + 80);
+                a5 = a5.add(wa.mul(in));
+                b5 = b5.add(wb.mul(in));
+                in = ShortVector.fromArray(S256, x, xi + 96);
+                a6 = a6.add(wa.mul(in));
+                b6 = b6.add(wb.mul(in));
+                in = ShortVector.fromArray(S256, x, xi + 112);
+                a7 = a7.add(wa.mul(in));
+                b7 = b7.add(wb.mul(in));
             }
+            a0.intoArray(sums, 0);
+            a1.intoArray(sums, 16);
+            a2.intoArray(sums, 32);
+            a3.intoArray(sums, 48);
+            a4.intoArray(sums, 64);
+            a5.intoArray(sums, 80);
+            a6.intoArray(sums, 96);
+            a7.intoArray(sums, 112);
+            b0.intoArray(sums, 128);
+            b1.intoArray(sums, 144);
+            b2.intoArray(sums, 160);
+            b3.intoArray(sums, 176);
+            b4.intoArray(sums, 192);
+            b5.intoArray(sums, 208);
+            b6.intoArray(sums, 224);
+            b7.intoArray(sums, 240);
+            int si = (unit + wg) * GROUP * 16;
+            addEightInputs(scales, (firstGroupA + wg) * Q4_0Tensor.GROUP_BLOCKS, sums, 0, eightSums, xd, si, acc, accAtA);
+            addEightInputs(scales, (firstGroupB + wg) * Q4_0Tensor.GROUP_BLOCKS, sums, 128, eightSums, xd, si, acc, accAtB);
+        }
+    }
+
+    /**
+     * One weight group's block sums of 8 inputs ({@code sums[sumsAt + 16n ..]}, input n) into their accumulators, as
+     * {@link #q4_0} does: the exact dots (less 8 times the activation sums), converted and scaled by {@code d_w * d_x}.
+     * It takes arrays, not vectors: a helper that C2 does not inline boxes its vector arguments.
+     */
+    private static void addEightInputs(short[] scales, int scalesAt, short[] sums, int sumsAt, short[] eightSums, float[] xd,
+                                       int si, float[] acc, int accAt) {
+        IntVector halves = ShortVector.fromArray(S256, scales, scalesAt).reinterpretAsInts();
+        IntVector even = halves.and(0xFFFF);
+        IntVector odd = halves.lanewise(VectorOperators.LSHR, 16);
+        FloatVector dEven = even.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).or(even.and(0x8000).lanewise(VectorOperators.LSHL, 16))
+                .reinterpretAsFloats().mul(VectorKernels.HALF_TO_FLOAT_SCALE);
+        FloatVector dOdd = odd.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).or(odd.and(0x8000).lanewise(VectorOperators.LSHL, 16))
+                .reinterpretAsFloats().mul(VectorKernels.HALF_TO_FLOAT_SCALE);
+        for (int n = 0, ai = accAt; n < GROUP; n++, si += 16, ai += 16) {
+            IntVector dots = ShortVector.fromArray(S256, sums, sumsAt + 16 * n).sub(ShortVector.fromArray(S256, eightSums, si)).reinterpretAsInts();
+            ((FloatVector) dots.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0))
+                    .fma(dEven.mul(FloatVector.fromArray(F256, xd, si)), FloatVector.fromArray(F256, acc, ai)).intoArray(acc, ai);
+            ((FloatVector) dots.lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0))
+                    .fma(dOdd.mul(FloatVector.fromArray(F256, xd, si + 8)), FloatVector.fromArray(F256, acc, ai + 8)).intoArray(acc, ai + 8);
         }
     }
 }
