@@ -33,9 +33,9 @@ fi
 OUTDIR="$WORK/results/compare-$(date -u +%Y%m%dT%H%M%SZ)"; mkdir -p "$OUTDIR"
 echo "results: $OUTDIR" >&2
 
-# Build (offline, no install) and assemble the runtime classpath.
+# Build (no install) and assemble the runtime classpath; Maven fetches its dependency plugin on a fresh machine.
 # One reactor invocation, so sibling modules resolve to their target/classes (nothing is installed).
-(cd "$ROOT" && ./mvnw -q -o -pl inference-provider -am compile dependency:build-classpath \
+(cd "$ROOT" && ./mvnw -q -pl inference-provider -am compile dependency:build-classpath \
   -Dmdep.includeScope=runtime -Dmdep.outputFile="$OUTDIR/classpath.txt") \
   || { echo "error: the build failed (see above)" >&2; exit 1; }
 CP="$ROOT/inference-provider/target/classes:$(cat "$OUTDIR/classpath.txt")"

@@ -315,14 +315,6 @@ public final class GGUFFile implements AutoCloseable {
     }
 
     /**
-     * Memory that lives as long as this file is open, for tensors repacked at load (see
-     * {@link io.herd.engine.tensor.FloatTensor#of(GGMLType, MemorySegment, long, Arena)}).
-     */
-    public Arena arena() {
-        return arena;
-    }
-
-    /**
      * Drops the resident pages of a tensor's mapped bytes once it has been repacked and no longer reads them, so
      * the weights are not resident twice. Reading the tensor's data again later is still valid.
      */

@@ -78,6 +78,7 @@ public final class GGUFLlamaReader {
     public static Llama read(GGUFFile gguf, Tokenizer tokenizer, Parallel pool, KvCachePrecision kvCachePrecision)
             throws GGUFFormatException {
         Configuration c = configuration(gguf);
+        HeapBudget.require(gguf.path().getFileName().toString(), HeapBudget.repackedBytes(gguf));
         FloatTensor embedding = matrix(gguf, "token_embd.weight", c.dim(), c.vocabularySize());
         List<Weights.Layer> layers = new ArrayList<>();
         for (int l = 0; l < c.layers(); l++) {
@@ -130,7 +131,7 @@ public final class GGUFLlamaReader {
             throw gguf.error("tensor '" + name + "': shape mismatch, expected [" + columns + ", " + rows + "] but found "
                     + Arrays.toString(info.shape()));
         }
-        FloatTensor tensor = FloatTensor.of(info.type(), gguf.tensorData(name), info.elementCount(), columns, gguf.arena());
+        FloatTensor tensor = FloatTensor.of(info.type(), gguf.tensorData(name), info.elementCount(), columns);
         if (FloatTensor.isRepackedAtLoad(info.type())) {
             gguf.releasePages(name);
         }

@@ -2,7 +2,6 @@ package io.herd.engine.tensor;
 
 import io.herd.engine.gguf.GGMLType;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -23,25 +22,17 @@ public abstract sealed class FloatTensor
 
     /**
      * A tensor of {@code size} elements of {@code type} over {@code data}. Types whose kernels want another layout
-     * (Q4_0, Q8_0) are repacked into memory that the garbage collector frees; see {@link #of(GGMLType, MemorySegment, long, Arena)}.
+     * (Q4_0, Q8_0) are repacked into Java arrays and no longer read {@code data}.
      */
     public static FloatTensor of(GGMLType type, MemorySegment data, long size) {
-        return of(type, data, size, Arena.ofAuto());
-    }
-
-    /**
-     * A tensor of {@code size} elements of {@code type} over {@code data}; a type that is repacked at load (Q4_0, Q8_0)
-     * takes its memory from {@code arena} and no longer reads {@code data}.
-     */
-    public static FloatTensor of(GGMLType type, MemorySegment data, long size, Arena arena) {
-        return of(type, data, size, size, arena);
+        return of(type, data, size, size);
     }
 
     /**
      * The same for a matrix of rows of {@code rowLength} elements: a layout that depends on rows (Q4_0's and Q8_0's
      * groups start at each row) uses it.
      */
-    public static FloatTensor of(GGMLType type, MemorySegment data, long size, long rowLength, Arena arena) {
+    public static FloatTensor of(GGMLType type, MemorySegment data, long size, long rowLength) {
         if (size % type.blockSize() != 0) {
             throw new IllegalArgumentException(size + " elements are not a whole number of " + type + " blocks");
         }

@@ -29,7 +29,7 @@ public final class RandomWeights {
     public static FloatTensor tensor(GGMLType type, long elements, long rowLength, Arena arena, Random random) {
         MemorySegment data = arena.allocate(type.byteSize(elements), 64);
         fill(type, data, elements, random);
-        return FloatTensor.of(type, data, elements, rowLength, arena);
+        return FloatTensor.of(type, data, elements, rowLength);
     }
 
     /** Fills {@code data} with {@code elements} values of {@code type} as described in the class comment. */

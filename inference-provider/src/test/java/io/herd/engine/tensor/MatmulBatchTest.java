@@ -40,8 +40,7 @@ class MatmulBatchTest {
     void inputsSetToNewValuesAreReadAfresh(GGMLType type) {
         int columns = 1024;
         Random random = new Random(7);
-        FloatTensor weights = FloatTensor.of(type, randomTensorBytes(type, random, columns), (long) ROWS * columns, columns,
-                java.lang.foreign.Arena.ofAuto());
+        FloatTensor weights = FloatTensor.of(type, randomTensorBytes(type, random, columns), (long) ROWS * columns, columns);
         int count = 8;
         MatmulInput[] inputs = new MatmulInput[count];
         float[][] values = new float[count][columns];
@@ -74,8 +73,7 @@ class MatmulBatchTest {
     private static void assertBatchedRowsEqualSingleRows(GGMLType type, int cols) {
         int columns = cols;
         Random random = new Random(type.ordinal());
-        FloatTensor weights = FloatTensor.of(type, randomTensorBytes(type, random, columns), (long) ROWS * columns, columns,
-                java.lang.foreign.Arena.ofAuto());
+        FloatTensor weights = FloatTensor.of(type, randomTensorBytes(type, random, columns), (long) ROWS * columns, columns);
         try (Parallel pool = Parallel.create(2)) {
             for (int count : new int[] {1, 3, 4, 7, 8, 9, 17, 24}) {
                 MatmulInput[] inputs = new MatmulInput[count];

@@ -87,8 +87,7 @@ class VectorKernelsTest {
         assertThat(repacked.inWholeGroups(256, x.length - 256)).isTrue();
         assertThat(repacked.dot(256, tail, x.length - 256)).isCloseTo(ggmlTail, within(1e-5f * (1 + Math.abs(ggmlTail))));
         // rows of 12 blocks, each padded to 2 groups; the second row through the vector kernels, alone and in a row set
-        Q8_0Tensor padded = (Q8_0Tensor) FloatTensor.of(io.herd.engine.gguf.GGMLType.Q8_0, q8, 24 * 32L, 12 * 32L,
-                java.lang.foreign.Arena.ofAuto());
+        Q8_0Tensor padded = (Q8_0Tensor) FloatTensor.of(io.herd.engine.gguf.GGMLType.Q8_0, q8, 24 * 32L, 12 * 32L);
         MatmulInput second = new MatmulInput();
         second.set(x, 0, 12 * 32);
         float ggmlFirst = ggmlQ8_0Dot(q8, 0, second.q8Quants(), second.q8Scales(), 12);
@@ -131,8 +130,7 @@ class VectorKernelsTest {
             x[i] = (float) random.nextGaussian();
         }
         MatmulInput input = new MatmulInput(x);
-        Q8_0Tensor tensor = (Q8_0Tensor) FloatTensor.of(io.herd.engine.gguf.GGMLType.Q8_0, q8, (long) rows * cols, cols,
-                java.lang.foreign.Arena.ofAuto());
+        Q8_0Tensor tensor = (Q8_0Tensor) FloatTensor.of(io.herd.engine.gguf.GGMLType.Q8_0, q8, (long) rows * cols, cols);
         float[] out = new float[rows];
         try (Parallel pool = Parallel.create(1)) {
             tensor.matmul(input, out, 0, rows, cols, pool);
@@ -190,8 +188,7 @@ class VectorKernelsTest {
         float ggmlTail = ggmlQ4_0Dot(q4, 16, tail.q8Quants(), tail.q8Scales(), blocks - 16);
         assertThat(repacked.dot(512, tail, x.length - 512)).isCloseTo(ggmlTail, within(1e-5f * (1 + Math.abs(ggmlTail))));
         // rows of 24 blocks, each padded to 2 groups; the second row through the vector kernel
-        Q4_0Tensor padded = (Q4_0Tensor) FloatTensor.of(io.herd.engine.gguf.GGMLType.Q4_0, q4.asSlice(0, 48 * 18L), 48 * 32L, 24 * 32L,
-                java.lang.foreign.Arena.ofAuto());
+        Q4_0Tensor padded = (Q4_0Tensor) FloatTensor.of(io.herd.engine.gguf.GGMLType.Q4_0, q4.asSlice(0, 48 * 18L), 48 * 32L, 24 * 32L);
         MatmulInput second = new MatmulInput();
         second.set(x, 0, 24 * 32);
         float ggmlSecond = ggmlQ4_0Dot(q4, 24, second.q8Quants(), second.q8Scales(), 24);

@@ -1,0 +1,36 @@
+package io.herd.engine.model;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class HeapBudgetTest {
+
+    private static final long MIB = 1024 * 1024;
+
+    @Test
+    void weightsThatFitTheFreeHeapPass() {
+        assertThatCode(() -> HeapBudget.require("m.gguf", 600 * MIB, 2048 * MIB, 100 * MIB)).doesNotThrowAnyException();
+    }
+
+    @Test
+    void weightsLargerThanTheFreeHeapFailBeforeLoadingWithTheSizesAndTheFix() {
+        assertThatThrownBy(() -> HeapBudget.require("bench-1b-Q8_0.gguf", 1116 * MIB, 1024 * MIB, 24 * MIB))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("bench-1b-Q8_0.gguf needs about 1116 MiB of Java heap")
+                .hasMessageContaining("1000 MiB free of its 1024 MiB maximum")
+                .hasMessageContaining("-Xmx");
+    }
+
+    @Test
+    void theUsedPartOfTheHeapCounts() {
+        assertThatThrownBy(() -> HeapBudget.require("m.gguf", 600 * MIB, 1024 * MIB, 500 * MIB))
+                .isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void anUnlimitedHeapAlwaysPasses() {
+        assertThatCode(() -> HeapBudget.require("m.gguf", Long.MAX_VALUE / 2, Long.MAX_VALUE, 0)).doesNotThrowAnyException();
+    }
+}
