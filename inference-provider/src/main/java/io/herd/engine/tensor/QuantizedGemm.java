@@ -7,9 +7,6 @@ import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
-import java.lang.foreign.MemorySegment;
-import java.nio.ByteOrder;
-
 /**
  * Matrix-matrix product of Q8_0 or Q4_0 weights with 2 or more Q8_0 inputs (a prompt chunk, or the decode
  * steps of a batch). Each thread takes tiles of 16 weight rows and runs every pass of inputs over the tile while it
@@ -22,7 +19,7 @@ import java.nio.ByteOrder;
  *   <li>Q8_0 reads each input's own {@link MatmulInput#q8Lanes} (already in the weights' lane order), 4 at a time.</li>
  *   <li>Q4_0 packs the inputs in groups of 8 ({@code [group][weight group][run][input][16]} quants as shorts, a short
  *       last group padded with zeros) so one array walk feeds every input, and a prompt's rows go by column chunks
- *       that keep the chunk's inputs in L1.</li>
+ *       that keep the chunk's inputs in L1. With 32 vector registers (AVX-512) two rows share each input load.</li>
  * </ul>
  *
  * <p>Bit-identical to the single-input kernels ({@link VectorKernels#dotQ8_0}, {@link VectorKernels#dotQ4_0}): every
@@ -45,7 +42,6 @@ final class QuantizedGemm {
     private static final VectorSpecies<Short> S256 = ShortVector.SPECIES_256;
     private static final VectorSpecies<Short> S128 = ShortVector.SPECIES_128;
     private static final VectorSpecies<Byte> B64 = ByteVector.SPECIES_64;
-    private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
 
     /**
      * Per-thread accumulators: Q4_0's of one row tile (8 inputs x 16 lanes per row); Q8_0's two-row kernel uses the
