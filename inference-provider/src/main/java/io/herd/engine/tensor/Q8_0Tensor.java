@@ -60,24 +60,18 @@ public final class Q8_0Tensor extends FloatTensor {
         }
         byte[] quants = new byte[(int) (groups * GROUP_BYTES)];
         short[] scales = new short[(int) (groups * GROUP_BLOCKS)];
+        // padding blocks stay as the arrays start: quants 0, scale 0
         byte[] block = new byte[BLOCK];
-        byte[] group = new byte[GROUP_BYTES];
-        short[] groupScales = new short[GROUP_BLOCKS];
         for (long row = 0; row < rows; row++) {
-            for (long g = 0; g < groupsPerRow; g++) {
-                java.util.Arrays.fill(group, (byte) 0);
-                java.util.Arrays.fill(groupScales, (short) 0);
-                for (int lane = 0; lane < GROUP_BLOCKS && g * GROUP_BLOCKS + lane < blocksPerRow; lane++) {
-                    long from = (row * blocksPerRow + g * GROUP_BLOCKS + lane) * GGML_BLOCK_BYTES;
-                    groupScales[lane] = ggml.get(Numbers.SHORT_LE, from);
-                    MemorySegment.copy(ggml, Numbers.BYTE, from + 2, block, 0, BLOCK);
-                    for (int j = 0; j < BLOCK; j++) {
-                        group[GROUP_BLOCKS * j + lane] = block[j];
-                    }
+            for (long b = 0; b < blocksPerRow; b++) {
+                long from = (row * blocksPerRow + b) * GGML_BLOCK_BYTES;
+                long group = row * groupsPerRow + b / GROUP_BLOCKS;
+                int lane = (int) (b % GROUP_BLOCKS);
+                scales[scaleIndex(group, lane)] = ggml.get(Numbers.SHORT_LE, from);
+                MemorySegment.copy(ggml, Numbers.BYTE, from + 2, block, 0, BLOCK);
+                for (int j = 0; j < BLOCK; j++) {
+                    quants[quantIndex(group, lane, j)] = block[j];
                 }
-                int at = (int) (row * groupsPerRow + g);
-                System.arraycopy(group, 0, quants, at * GROUP_BYTES, GROUP_BYTES);
-                System.arraycopy(groupScales, 0, scales, at * GROUP_BLOCKS, GROUP_BLOCKS);
             }
         }
         return new Q8_0Tensor(quants, scales, size, layout);
