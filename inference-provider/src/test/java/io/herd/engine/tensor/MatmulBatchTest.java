@@ -26,7 +26,9 @@ class MatmulBatchTest {
     void batchedRowsEqualSingleRows(GGMLType type) {
         for (int cols : COLUMN_COUNTS) {
             if (cols % type.blockSize() == 0) {
-                assertBatchedRowsEqualSingleRows(type, cols);
+                // one thread takes every row in one range (a decode batch pairs rows across it), two split them
+                assertBatchedRowsEqualSingleRows(type, cols, 1);
+                assertBatchedRowsEqualSingleRows(type, cols, 2);
             }
         }
     }
@@ -70,11 +72,11 @@ class MatmulBatchTest {
         }
     }
 
-    private static void assertBatchedRowsEqualSingleRows(GGMLType type, int cols) {
+    private static void assertBatchedRowsEqualSingleRows(GGMLType type, int cols, int threads) {
         int columns = cols;
         Random random = new Random(type.ordinal());
         FloatTensor weights = FloatTensor.of(type, randomTensorBytes(type, random, columns), (long) ROWS * columns, columns);
-        try (Parallel pool = Parallel.create(2)) {
+        try (Parallel pool = Parallel.create(threads)) {
             for (int count : new int[] {1, 3, 4, 7, 8, 9, 17, 24}) {
                 MatmulInput[] inputs = new MatmulInput[count];
                 float[][] batched = new float[count][ROWS + 2];
@@ -91,7 +93,7 @@ class MatmulBatchTest {
                 for (int i = 0; i < count; i++) {
                     float[] single = new float[ROWS + 2];
                     weights.matmul(new MatmulInput(inputs[i].source()), single, 2, ROWS, columns, pool);
-                    assertThat(batched[i]).as("%s, %d columns, input %d of %d", type, columns, i, count).containsExactly(single);
+                    assertThat(batched[i]).as("%s, %d columns, %d threads, input %d of %d", type, columns, threads, i, count).containsExactly(single);
                 }
             }
         }
