@@ -499,8 +499,8 @@ final class QuantizedGemm {
     private static void q4_0(short[] quants, short[] scales, int firstGroup, int groups, short[] x,
                              short[] eightSums, float[] xd, int unit, float[] acc, int accAt) {
         int quantsAt = firstGroup * Q4_0Tensor.GROUP_SHORTS;
-        int scalesAt = firstGroup * Q4_0Tensor.GROUP_BLOCKS;
-        for (int wg = 0; wg < groups; wg++, quantsAt += Q4_0Tensor.GROUP_SHORTS, scalesAt += Q4_0Tensor.GROUP_BLOCKS) {
+        int scalesAt = firstGroup * Q4_0Tensor.GROUP_SHORTS + Q4_0Tensor.SCALES_AT;
+        for (int wg = 0; wg < groups; wg++, quantsAt += Q4_0Tensor.GROUP_SHORTS, scalesAt += Q4_0Tensor.GROUP_SHORTS) {
             ShortVector sum0 = ShortVector.zero(S256);
             ShortVector sum1 = sum0;
             ShortVector sum2 = sum0;
@@ -596,7 +596,7 @@ final class QuantizedGemm {
             s5.intoArray(sums, 80);
             s6.intoArray(sums, 96);
             s7.intoArray(sums, 112);
-            addEightInputs(scales, (firstGroup + wg) * Q4_0Tensor.GROUP_BLOCKS, sums, 0, eightSums, xd, (unit + wg) * GROUP * 16,
+            addEightInputs(scales, (firstGroup + wg) * Q4_0Tensor.GROUP_SHORTS + Q4_0Tensor.SCALES_AT, sums, 0, eightSums, xd, (unit + wg) * GROUP * 16,
                     acc, accAt);
         }
     }
@@ -677,8 +677,8 @@ final class QuantizedGemm {
             b6.intoArray(sums, 224);
             b7.intoArray(sums, 240);
             int si = (unit + wg) * GROUP * 16;
-            addEightInputs(scales, (firstGroupA + wg) * Q4_0Tensor.GROUP_BLOCKS, sums, 0, eightSums, xd, si, acc, accAtA);
-            addEightInputs(scales, (firstGroupB + wg) * Q4_0Tensor.GROUP_BLOCKS, sums, 128, eightSums, xd, si, acc, accAtB);
+            addEightInputs(scales, (firstGroupA + wg) * Q4_0Tensor.GROUP_SHORTS + Q4_0Tensor.SCALES_AT, sums, 0, eightSums, xd, si, acc, accAtA);
+            addEightInputs(scales, (firstGroupB + wg) * Q4_0Tensor.GROUP_SHORTS + Q4_0Tensor.SCALES_AT, sums, 128, eightSums, xd, si, acc, accAtB);
         }
     }
 

@@ -203,8 +203,8 @@ final class VectorKernels {
         FloatVector accEven = FloatVector.zero(F256);
         FloatVector accOdd = FloatVector.zero(F256);
         int quantsAt = firstGroup * Q4_0Tensor.GROUP_SHORTS;
-        int scalesAt = firstGroup * Q4_0Tensor.GROUP_BLOCKS;
-        for (int g = 0; g < groups; g++, quantsAt += Q4_0Tensor.GROUP_SHORTS, scalesAt += Q4_0Tensor.GROUP_BLOCKS) {
+        int scalesAt = firstGroup * Q4_0Tensor.GROUP_SHORTS + Q4_0Tensor.SCALES_AT;
+        for (int g = 0; g < groups; g++, quantsAt += Q4_0Tensor.GROUP_SHORTS, scalesAt += Q4_0Tensor.GROUP_SHORTS) {
             int xi = g * 512;
             // two partial sums (16-bit adds wrap, so any order is exact) halve the dependency chain
             ShortVector sum0 = ShortVector.zero(S256);
@@ -253,19 +253,19 @@ final class VectorKernels {
         FloatVector accEven0 = FloatVector.zero(F256);
         FloatVector accOdd0 = accEven0;
         int quants0 = (group0 + 0 * stride) * Q4_0Tensor.GROUP_SHORTS;
-        int scales0 = (group0 + 0 * stride) * Q4_0Tensor.GROUP_BLOCKS;
+        int scales0 = (group0 + 0 * stride) * Q4_0Tensor.GROUP_SHORTS + Q4_0Tensor.SCALES_AT;
         FloatVector accEven1 = FloatVector.zero(F256);
         FloatVector accOdd1 = accEven1;
         int quants1 = (group0 + 1 * stride) * Q4_0Tensor.GROUP_SHORTS;
-        int scales1 = (group0 + 1 * stride) * Q4_0Tensor.GROUP_BLOCKS;
+        int scales1 = (group0 + 1 * stride) * Q4_0Tensor.GROUP_SHORTS + Q4_0Tensor.SCALES_AT;
         FloatVector accEven2 = FloatVector.zero(F256);
         FloatVector accOdd2 = accEven2;
         int quants2 = (group0 + 2 * stride) * Q4_0Tensor.GROUP_SHORTS;
-        int scales2 = (group0 + 2 * stride) * Q4_0Tensor.GROUP_BLOCKS;
+        int scales2 = (group0 + 2 * stride) * Q4_0Tensor.GROUP_SHORTS + Q4_0Tensor.SCALES_AT;
         FloatVector accEven3 = FloatVector.zero(F256);
         FloatVector accOdd3 = accEven3;
         int quants3 = (group0 + 3 * stride) * Q4_0Tensor.GROUP_SHORTS;
-        int scales3 = (group0 + 3 * stride) * Q4_0Tensor.GROUP_BLOCKS;
+        int scales3 = (group0 + 3 * stride) * Q4_0Tensor.GROUP_SHORTS + Q4_0Tensor.SCALES_AT;
         for (int g = 0; g < groups; g++) {
             int xi = g * 512;
             ShortVector sum0 = ShortVector.zero(S256);
@@ -304,7 +304,7 @@ final class VectorKernels {
                     .fma(odd0.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).or(odd0.and(0x8000).lanewise(VectorOperators.LSHL, 16))
                             .reinterpretAsFloats().mul(HALF_TO_FLOAT_SCALE).mul(xdOdd), accOdd0);
             quants0 += Q4_0Tensor.GROUP_SHORTS;
-            scales0 += Q4_0Tensor.GROUP_BLOCKS;
+            scales0 += Q4_0Tensor.GROUP_SHORTS;
             IntVector dots1 = sum1.sub(sums).reinterpretAsInts();
             IntVector halves1 = ShortVector.fromArray(S256, scales, scales1).reinterpretAsInts();
             IntVector even1 = halves1.and(0xFFFF);
@@ -316,7 +316,7 @@ final class VectorKernels {
                     .fma(odd1.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).or(odd1.and(0x8000).lanewise(VectorOperators.LSHL, 16))
                             .reinterpretAsFloats().mul(HALF_TO_FLOAT_SCALE).mul(xdOdd), accOdd1);
             quants1 += Q4_0Tensor.GROUP_SHORTS;
-            scales1 += Q4_0Tensor.GROUP_BLOCKS;
+            scales1 += Q4_0Tensor.GROUP_SHORTS;
             IntVector dots2 = sum2.sub(sums).reinterpretAsInts();
             IntVector halves2 = ShortVector.fromArray(S256, scales, scales2).reinterpretAsInts();
             IntVector even2 = halves2.and(0xFFFF);
@@ -328,7 +328,7 @@ final class VectorKernels {
                     .fma(odd2.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).or(odd2.and(0x8000).lanewise(VectorOperators.LSHL, 16))
                             .reinterpretAsFloats().mul(HALF_TO_FLOAT_SCALE).mul(xdOdd), accOdd2);
             quants2 += Q4_0Tensor.GROUP_SHORTS;
-            scales2 += Q4_0Tensor.GROUP_BLOCKS;
+            scales2 += Q4_0Tensor.GROUP_SHORTS;
             IntVector dots3 = sum3.sub(sums).reinterpretAsInts();
             IntVector halves3 = ShortVector.fromArray(S256, scales, scales3).reinterpretAsInts();
             IntVector even3 = halves3.and(0xFFFF);
@@ -340,7 +340,7 @@ final class VectorKernels {
                     .fma(odd3.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).or(odd3.and(0x8000).lanewise(VectorOperators.LSHL, 16))
                             .reinterpretAsFloats().mul(HALF_TO_FLOAT_SCALE).mul(xdOdd), accOdd3);
             quants3 += Q4_0Tensor.GROUP_SHORTS;
-            scales3 += Q4_0Tensor.GROUP_BLOCKS;
+            scales3 += Q4_0Tensor.GROUP_SHORTS;
         }
         FloatVector total0 = accEven0.add(accOdd0);
         out[outAt + 0 * outStride] = sum8(total0.lane(0), total0.lane(1), total0.lane(2), total0.lane(3), total0.lane(4), total0.lane(5), total0.lane(6), total0.lane(7));
