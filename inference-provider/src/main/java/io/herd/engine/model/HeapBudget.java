@@ -4,6 +4,8 @@ import io.herd.engine.gguf.GGUFFile;
 import io.herd.engine.gguf.GGUFTensorInfo;
 import io.herd.engine.tensor.FloatTensor;
 
+import java.util.function.LongSupplier;
+
 /**
  * The Java heap a model's repacked weights need (Q4_0 and Q8_0 live in Java arrays; see {@link FloatTensor#of}),
  * checked before loading: a heap too small for them would otherwise end the load with an {@link OutOfMemoryError}
@@ -27,15 +29,33 @@ final class HeapBudget {
         return bytes;
     }
 
-    /** Fails when {@code needed} bytes do not fit this JVM's heap as it stands. */
+    /** Fails when {@code needed} bytes do not fit this JVM's heap, after a collection if they do not fit at first. */
     static void require(String model, long needed) {
         Runtime runtime = Runtime.getRuntime();
-        require(model, needed, runtime.maxMemory(), runtime.totalMemory() - runtime.freeMemory());
+        require(model, needed, runtime.maxMemory(), () -> runtime.totalMemory() - runtime.freeMemory(), System::gc);
+    }
+
+    /**
+     * Fails when {@code needed} bytes do not fit a heap of at most {@code maxHeap} bytes, {@code used} taken: measured
+     * once, and when that does not fit, again after {@code collect}. Until a collection, garbage (up to a young
+     * generation's worth) counts as used, which would refuse a model that fits; a model is loaded rarely, so one
+     * collection before refusing costs little.
+     */
+    static void require(String model, long needed, long maxHeap, LongSupplier used, Runnable collect) {
+        if (fits(needed, maxHeap, used.getAsLong())) {
+            return;
+        }
+        collect.run();
+        require(model, needed, maxHeap, used.getAsLong());
+    }
+
+    private static boolean fits(long needed, long maxHeap, long used) {
+        return maxHeap == Long.MAX_VALUE || needed <= maxHeap - used;
     }
 
     /** Fails when {@code needed} bytes do not fit a heap of at most {@code maxHeap} bytes of which {@code used} are taken. */
     static void require(String model, long needed, long maxHeap, long used) {
-        if (maxHeap == Long.MAX_VALUE || needed <= maxHeap - used) {
+        if (fits(needed, maxHeap, used)) {
             return;
         }
         throw new IllegalStateException(String.format(

@@ -2,6 +2,9 @@ package io.herd.engine.model;
 
 import org.junit.jupiter.api.Test;
 
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -32,5 +35,31 @@ class HeapBudgetTest {
     @Test
     void anUnlimitedHeapAlwaysPasses() {
         assertThatCode(() -> HeapBudget.require("m.gguf", Long.MAX_VALUE / 2, Long.MAX_VALUE, 0)).doesNotThrowAnyException();
+    }
+
+    @Test
+    void garbageCollectedBeforeRefusingDoesNotCountAsUsed() {
+        AtomicInteger collections = new AtomicInteger();
+        // 500 MiB used before the collection, 100 after it
+        assertThatCode(() -> HeapBudget.require("m.gguf", 600 * MIB, 1024 * MIB,
+                () -> collections.get() == 0 ? 500 * MIB : 100 * MIB, collections::incrementAndGet)).doesNotThrowAnyException();
+        assertThat(collections).hasValue(1);
+    }
+
+    @Test
+    void aHeapStillTooFullAfterTheCollectionRefuses() {
+        AtomicInteger collections = new AtomicInteger();
+        assertThatThrownBy(() -> HeapBudget.require("m.gguf", 600 * MIB, 1024 * MIB, () -> 500 * MIB, collections::incrementAndGet))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("524 MiB free");
+        assertThat(collections).hasValue(1);
+    }
+
+    @Test
+    void weightsThatFitAtOnceNeedNoCollection() {
+        AtomicInteger collections = new AtomicInteger();
+        assertThatCode(() -> HeapBudget.require("m.gguf", 600 * MIB, 1024 * MIB, () -> 100 * MIB, collections::incrementAndGet))
+                .doesNotThrowAnyException();
+        assertThat(collections).hasValue(0);
     }
 }
