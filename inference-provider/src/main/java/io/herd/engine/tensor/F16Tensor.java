@@ -28,11 +28,14 @@ public final class F16Tensor extends FloatTensor {
 
     @Override
     public float dot(long thisOffset, MatmulInput input, int size) {
-        return ScalarKernels.dotF16(data, thisOffset * 2, input.rounded(ActivationFormat.F16), 0, size);
+        return dot(thisOffset, input.rounded(ActivationFormat.F16), 0, size);
     }
 
     @Override
     public float dot(long thisOffset, float[] that, int thatOffset, int size) {
+        if (Kernels.VECTOR) {
+            return VectorKernels.dotF16(data, thisOffset * 2, that, thatOffset, size);
+        }
         return ScalarKernels.dotF16(data, thisOffset * 2, that, thatOffset, size);
     }
 }

@@ -57,6 +57,60 @@ class VectorKernelsTest {
         }
     }
 
+    /** Every finite half precision value converts exactly (one weight of 16 against a one-hot input). */
+    @Test
+    void f16WeightsConvertExactly() {
+        MemorySegment w = MemorySegment.ofArray(new short[16]);
+        float[] x = new float[16];
+        x[5] = 1f;
+        int wrong = 0;
+        for (int h = 0; h < 0x10000; h++) {
+            if ((h & 0x7C00) == 0x7C00) {
+                continue; // infinities and NaNs: below
+            }
+            for (int i = 0; i < 16; i++) {
+                w.set(Numbers.SHORT_LE, 2L * i, (short) h);
+            }
+            float expected = Float.float16ToFloat((short) h);
+            if (VectorKernels.dotF16(w, 0, x, 0, 16) != expected) {
+                wrong++;
+            }
+        }
+        assertThat(wrong).as("finite halves converted wrongly").isZero();
+        // each special value alone in one lane of either vector, zeros elsewhere
+        java.util.Arrays.fill(x, 1f);
+        for (short special : new short[] {(short) 0x7C00, (short) 0xFC00, (short) 0x7E00, (short) 0x7C01}) {
+            for (int lane = 0; lane < 16; lane++) {
+                for (int i = 0; i < 16; i++) {
+                    w.set(Numbers.SHORT_LE, 2L * i, i == lane ? special : 0);
+                }
+                float expected = Float.float16ToFloat(special);
+                float actual = VectorKernels.dotF16(w, 0, x, 0, 16);
+                if (Float.isNaN(expected)) {
+                    assertThat(actual).as("half %04x in lane %d", special, lane).isNaN();
+                } else {
+                    assertThat(actual).as("half %04x in lane %d", special, lane).isEqualTo(expected);
+                }
+            }
+        }
+    }
+
+    @Test
+    void f16DotMatchesScalar() {
+        for (int n : new int[] {1, 7, 15, 16, 17, 33, 100, 512}) {
+            MemorySegment w = MemorySegment.ofArray(new short[n]);
+            float[] x = new float[n + 3];
+            for (int i = 0; i < n; i++) {
+                w.set(Numbers.SHORT_LE, 2L * i, Float.floatToFloat16((float) random.nextGaussian()));
+            }
+            for (int i = 0; i < x.length; i++) {
+                x[i] = (float) random.nextGaussian();
+            }
+            float scalar = ScalarKernels.dotF16(w, 0, x, 3, n);
+            assertThat(VectorKernels.dotF16(w, 0, x, 3, n)).as("n = %d", n).isCloseTo(scalar, within(1e-4f * (1 + Math.abs(scalar))));
+        }
+    }
+
     /**
      * Q8_0 in groups of 8 blocks with extreme quants and a zero and a subnormal scale, against ggml's dot: whole rows,
      * a row starting at the second group, rows padded to whole groups, a range that is not whole groups (scalar path),
