@@ -429,16 +429,27 @@ final class VectorKernels {
     /**
      * Q4_K x Q8_K. Each 32-byte chunk of quants holds two sub-blocks (low and high nibbles); their integer
      * dot products with the activations are scaled by the 6-bit sub-block scales and summed exactly in int
-     * lanes, so the result equals {@link ScalarKernels#dotQ4_K} bit for bit.
+     * lanes, so the result equals {@link ScalarKernels#dotQ4_K} bit for bit. The 12 bytes of 6-bit scales and mins
+     * are read as three ints and unpacked with shifts ({@code get_scale_min_k4}), not byte by byte: 16 checked
+     * single-byte segment reads per super-block took more time than its vector arithmetic.
      */
     static float dotQ4_K(MemorySegment w, long byteOffset, short[] xq, float[] xd, int[] xBlockSums, int blocks) {
         float sum = 0;
         for (int b = 0; b < blocks; b++) {
             long block = byteOffset + (long) b * Q4_KTensor.BLOCK_BYTES;
-            int scaled = q4KScaledSum(w, block, xq, b * 256);
+            // bytes 0-3: scales 0-3 (and the top 2 bits of scales 4-7); 4-7: mins 0-3 (and those of mins 4-7);
+            // 8-11: the low 4 bits of scales 4-7 (low nibbles) and mins 4-7 (high nibbles)
+            int scalesLow = w.get(Numbers.INT_LE, block + 4);
+            int minsLow = w.get(Numbers.INT_LE, block + 8);
+            int high = w.get(Numbers.INT_LE, block + 12);
+            int scaled = q4KScaledSum(w, block, xq, b * 256, scalesLow, high);
+            int sums = b * 16;
             int mins = 0;
-            for (int j = 0; j < 8; j++) {
-                mins += Q4_KTensor.min(w, block, j) * (xBlockSums[b * 16 + 2 * j] + xBlockSums[b * 16 + 2 * j + 1]);
+            for (int j = 0; j < 4; j++) {
+                int min = (minsLow >>> (8 * j)) & 63;
+                int upperMin = ((high >>> (8 * j + 4)) & 0x0F) | (((minsLow >>> (8 * j + 6)) & 3) << 4);
+                mins += min * (xBlockSums[sums + 2 * j] + xBlockSums[sums + 2 * j + 1])
+                        + upperMin * (xBlockSums[sums + 8 + 2 * j] + xBlockSums[sums + 9 + 2 * j]);
             }
             float d = Numbers.halfToFloat(w.get(Numbers.SHORT_LE, block)) * xd[b];
             float dmin = Numbers.halfToFloat(w.get(Numbers.SHORT_LE, block + 2)) * xd[b];
@@ -447,24 +458,35 @@ final class VectorKernels {
         return sum;
     }
 
-    /** The exact sum over one Q4_K super-block of scale_j * (q4 . q8) (kept apart so C2 keeps vectors in registers). */
-    private static int q4KScaledSum(MemorySegment w, long block, short[] xq, int base) {
+    /**
+     * The exact sum over one Q4_K super-block of scale_j * (q4 . q8) (kept apart so C2 keeps vectors in registers);
+     * {@code scalesLow} and {@code high} are the scale bytes 0-3 and 8-11 as {@link #dotQ4_K} reads them.
+     */
+    private static int q4KScaledSum(MemorySegment w, long block, short[] xq, int base, int scalesLow, int high) {
         IntVector scaled = IntVector.zero(I256);
         for (int pair = 0; pair < 4; pair++) {
-            ByteVector quants = ByteVector.fromMemorySegment(B256, w, block + 16 + 32L * pair, LE);
-            ShortVector first = (ShortVector) quants.convertShape(VectorOperators.B2S, S256, 0);
-            ShortVector second = (ShortVector) quants.convertShape(VectorOperators.B2S, S256, 1);
+            long at = block + 16 + 32L * pair;
+            ShortVector first = (ShortVector) ByteVector.fromMemorySegment(B128, w, at, LE).convertShape(VectorOperators.B2S, S256, 0);
+            ShortVector second = (ShortVector) ByteVector.fromMemorySegment(B128, w, at + 16, LE).convertShape(VectorOperators.B2S, S256, 0);
             int xi = base + 64 * pair;
             ShortVector low = first.and((short) 0x0F).mul(ShortVector.fromArray(S256, xq, xi))
                     .add(second.and((short) 0x0F).mul(ShortVector.fromArray(S256, xq, xi + 16)));
-            ShortVector high = first.lanewise(VectorOperators.LSHR, 4).and((short) 0x0F).mul(ShortVector.fromArray(S256, xq, xi + 32))
+            ShortVector upper = first.lanewise(VectorOperators.LSHR, 4).and((short) 0x0F).mul(ShortVector.fromArray(S256, xq, xi + 32))
                     .add(second.lanewise(VectorOperators.LSHR, 4).and((short) 0x0F).mul(ShortVector.fromArray(S256, xq, xi + 48)));
-            IntVector lowSums = ((IntVector) low.convertShape(VectorOperators.S2I, I256, 0))
-                    .add((IntVector) low.convertShape(VectorOperators.S2I, I256, 1));
-            IntVector highSums = ((IntVector) high.convertShape(VectorOperators.S2I, I256, 0))
-                    .add((IntVector) high.convertShape(VectorOperators.S2I, I256, 1));
-            scaled = scaled.add(lowSums.mul(IntVector.broadcast(I256, Q4_KTensor.scale(w, block, 2 * pair))))
-                    .add(highSums.mul(IntVector.broadcast(I256, Q4_KTensor.scale(w, block, 2 * pair + 1))));
+            // each int lane adds its two 16-bit lanes (sign-extended): all that matters is the sum over the lanes
+            IntVector lowInts = low.reinterpretAsInts();
+            IntVector lowSums = lowInts.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+                    .add(lowInts.lanewise(VectorOperators.ASHR, 16));
+            IntVector upperInts = upper.reinterpretAsInts();
+            IntVector upperSums = upperInts.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+                    .add(upperInts.lanewise(VectorOperators.ASHR, 16));
+            // sub-blocks 2 * pair and 2 * pair + 1; for j >= 4 the low 4 bits sit in the high int and the top 2 in scalesLow
+            int j = 2 * pair;
+            int scaleLow = j < 4 ? (scalesLow >>> (8 * j)) & 63
+                    : ((high >>> (8 * (j - 4))) & 0x0F) | (((scalesLow >>> (8 * (j - 4) + 6)) & 3) << 4);
+            int scaleUpper = j + 1 < 4 ? (scalesLow >>> (8 * (j + 1))) & 63
+                    : ((high >>> (8 * (j - 3))) & 0x0F) | (((scalesLow >>> (8 * (j - 3) + 6)) & 3) << 4);
+            scaled = scaled.add(lowSums.mul(scaleLow)).add(upperSums.mul(scaleUpper));
         }
         return scaled.reduceLanes(VectorOperators.ADD);
     }
