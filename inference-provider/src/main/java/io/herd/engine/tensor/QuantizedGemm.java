@@ -417,6 +417,16 @@ final class QuantizedGemm {
         // One group of inputs (a decode batch) streams each row whole, which the hardware prefetcher follows; more
         // (a prompt) read the tile from cache once per group, and then column chunks keep the inputs in L1.
         int columnChunk = groups > 1 ? CHUNK_GROUPS : weightGroups;
+        int firstSmall = (groups - 1) * GROUP;
+        if (count - firstSmall <= SMALL_GROUP) {
+            // a short last group takes the single-input kernel on every thread: its inputs' own q4Groups form is made
+            // here, one input per index, since two threads making it lazily race (MatmulInput#q4Groups)
+            pool.forRange(count - firstSmall, (start, end) -> {
+                for (int i = start; i < end; i++) {
+                    inputs[firstSmall + i].q4Groups();
+                }
+            });
+        }
         if (groups == 1 && count > 4 && TWO_ROWS) {
             pool.forRangeGuided(tiles, (firstTile, endTile) -> q4_0DecodeBatch(quants, scales, x, eightSums, xd, count,
                     outputs, outputOffsets, firstTile * TILE_ROWS, Math.min(rows, endTile * TILE_ROWS), weightGroups));
