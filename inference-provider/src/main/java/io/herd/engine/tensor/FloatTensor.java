@@ -47,7 +47,7 @@ public abstract sealed class FloatTensor
             case BF16 -> new BF16Tensor(data, size);
             case Q8_0 -> Q8_0Tensor.repack(data, size, rowLength);
             case Q4_0 -> Q4_0Tensor.repack(data, size, rowLength);
-            case Q4_K -> new Q4_KTensor(data, size);
+            case Q4_K -> Q4_KTensor.copyOf(data, size);
             case Q5_K -> new Q5_KTensor(data, size);
             case Q6_K -> new Q6_KTensor(data, size);
             default -> throw new UnsupportedOperationException("tensor type " + type + " is not supported");
@@ -56,7 +56,7 @@ public abstract sealed class FloatTensor
 
     /** Whether {@link #of} copies {@code type} into a layout of its own (so the source bytes are no longer read). */
     public static boolean isRepackedAtLoad(GGMLType type) {
-        return type == GGMLType.Q4_0 || type == GGMLType.Q8_0;
+        return type == GGMLType.Q4_0 || type == GGMLType.Q8_0 || type == GGMLType.Q4_K;
     }
 
     public static boolean isSupported(GGMLType type) {

@@ -16,8 +16,28 @@ public final class Q4_KTensor extends FloatTensor {
     private static final int SCALES = 4;
     private static final int QS = 16;
 
-    Q4_KTensor(MemorySegment data, long size) {
-        super(data, size);
+    /** The blocks, ggml's layout unchanged, in a Java array: see {@link #copyOf}. */
+    private final byte[] bytes;
+
+    private Q4_KTensor(byte[] bytes, long size) {
+        super(MemorySegment.ofArray(bytes), size);
+        this.bytes = bytes;
+    }
+
+    /**
+     * Copies {@code size} elements of ggml blocks into a Java array, so the vector kernel reads it with int indexes,
+     * whose range checks C2 compiles to far less than a segment's long-offset checks (which a JFR profile of the
+     * kernel on mapped weights put at 28% of its samples). MatmulBenchmark, 2048 x 2048, 1 thread: see
+     * docs/benchmarks.md.
+     */
+    static Q4_KTensor copyOf(MemorySegment ggml, long size) {
+        long byteSize = size / BLOCK * BLOCK_BYTES;
+        if (byteSize > Integer.MAX_VALUE - 64) {
+            throw new IllegalArgumentException("Q4_K tensor of " + size + " elements is larger than one Java array holds");
+        }
+        byte[] bytes = new byte[(int) byteSize];
+        MemorySegment.copy(ggml, 0, MemorySegment.ofArray(bytes), 0, byteSize);
+        return new Q4_KTensor(bytes, size);
     }
 
     @Override
@@ -65,7 +85,7 @@ public final class Q4_KTensor extends FloatTensor {
     @Override
     public float dot(long thisOffset, MatmulInput input, int size) {
         if (Kernels.VECTOR) {
-            return VectorKernels.dotQ4_K(data, thisOffset / BLOCK * BLOCK_BYTES, input.qKWideQuants(), input.qKScales(),
+            return VectorKernels.dotQ4_K(bytes, (int) (thisOffset / BLOCK * BLOCK_BYTES), input.qKWideQuants(), input.qKScales(),
                     input.qKBlockSums(), size / BLOCK);
         }
         return ScalarKernels.dotQ4_K(data, thisOffset / BLOCK * BLOCK_BYTES, input.qKQuants(), input.qKScales(),

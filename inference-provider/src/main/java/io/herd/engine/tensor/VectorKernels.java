@@ -10,6 +10,8 @@ import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 
 /**
@@ -28,6 +30,9 @@ final class VectorKernels {
     private static final VectorSpecies<Byte> B64 = ByteVector.SPECIES_64;
     private static final VectorSpecies<Double> D256 = DoubleVector.SPECIES_256;
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+    /** Little-endian ints and shorts at any byte index of a {@code byte[]} (Q4_K's scale words and fp16 factors). */
+    private static final VarHandle INTS_LE = MethodHandles.byteArrayViewVarHandle(int[].class, LE);
+    private static final VarHandle SHORTS_LE = MethodHandles.byteArrayViewVarHandle(short[].class, LE);
     /** Swaps the two floats of every rotated pair (RoPE). */
     private static final VectorShuffle<Float> SWAP_PAIRS = VectorShuffle.fromValues(F256, 1, 0, 3, 2, 5, 4, 7, 6);
 
@@ -433,15 +438,15 @@ final class VectorKernels {
      * are read as three ints and unpacked with shifts ({@code get_scale_min_k4}), not byte by byte: 16 checked
      * single-byte segment reads per super-block took more time than its vector arithmetic.
      */
-    static float dotQ4_K(MemorySegment w, long byteOffset, short[] xq, float[] xd, int[] xBlockSums, int blocks) {
+    static float dotQ4_K(byte[] w, int byteOffset, short[] xq, float[] xd, int[] xBlockSums, int blocks) {
         float sum = 0;
         for (int b = 0; b < blocks; b++) {
-            long block = byteOffset + (long) b * Q4_KTensor.BLOCK_BYTES;
+            int block = byteOffset + b * Q4_KTensor.BLOCK_BYTES;
             // bytes 0-3: scales 0-3 (and the top 2 bits of scales 4-7); 4-7: mins 0-3 (and those of mins 4-7);
             // 8-11: the low 4 bits of scales 4-7 (low nibbles) and mins 4-7 (high nibbles)
-            int scalesLow = w.get(Numbers.INT_LE, block + 4);
-            int minsLow = w.get(Numbers.INT_LE, block + 8);
-            int high = w.get(Numbers.INT_LE, block + 12);
+            int scalesLow = (int) INTS_LE.get(w, block + 4);
+            int minsLow = (int) INTS_LE.get(w, block + 8);
+            int high = (int) INTS_LE.get(w, block + 12);
             int scaled = q4KScaledSum(w, block, xq, b * 256, scalesLow, high);
             int sums = b * 16;
             int mins = 0;
@@ -451,8 +456,8 @@ final class VectorKernels {
                 mins += min * (xBlockSums[sums + 2 * j] + xBlockSums[sums + 2 * j + 1])
                         + upperMin * (xBlockSums[sums + 8 + 2 * j] + xBlockSums[sums + 9 + 2 * j]);
             }
-            float d = Numbers.halfToFloat(w.get(Numbers.SHORT_LE, block)) * xd[b];
-            float dmin = Numbers.halfToFloat(w.get(Numbers.SHORT_LE, block + 2)) * xd[b];
+            float d = Numbers.halfToFloat((short) SHORTS_LE.get(w, block)) * xd[b];
+            float dmin = Numbers.halfToFloat((short) SHORTS_LE.get(w, block + 2)) * xd[b];
             sum += d * scaled - dmin * mins;
         }
         return sum;
@@ -462,12 +467,12 @@ final class VectorKernels {
      * The exact sum over one Q4_K super-block of scale_j * (q4 . q8) (kept apart so C2 keeps vectors in registers);
      * {@code scalesLow} and {@code high} are the scale bytes 0-3 and 8-11 as {@link #dotQ4_K} reads them.
      */
-    private static int q4KScaledSum(MemorySegment w, long block, short[] xq, int base, int scalesLow, int high) {
+    private static int q4KScaledSum(byte[] w, int block, short[] xq, int base, int scalesLow, int high) {
         IntVector scaled = IntVector.zero(I256);
         for (int pair = 0; pair < 4; pair++) {
-            long at = block + 16 + 32L * pair;
-            ShortVector first = (ShortVector) ByteVector.fromMemorySegment(B128, w, at, LE).convertShape(VectorOperators.B2S, S256, 0);
-            ShortVector second = (ShortVector) ByteVector.fromMemorySegment(B128, w, at + 16, LE).convertShape(VectorOperators.B2S, S256, 0);
+            int at = block + 16 + 32 * pair;
+            ShortVector first = (ShortVector) ByteVector.fromArray(B128, w, at).convertShape(VectorOperators.B2S, S256, 0);
+            ShortVector second = (ShortVector) ByteVector.fromArray(B128, w, at + 16).convertShape(VectorOperators.B2S, S256, 0);
             int xi = base + 64 * pair;
             ShortVector low = first.and((short) 0x0F).mul(ShortVector.fromArray(S256, xq, xi))
                     .add(second.and((short) 0x0F).mul(ShortVector.fromArray(S256, xq, xi + 16)));

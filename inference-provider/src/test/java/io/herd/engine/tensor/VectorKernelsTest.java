@@ -339,7 +339,7 @@ class VectorKernelsTest {
         }
         MatmulInput input = new MatmulInput(x);
         float scalar = ScalarKernels.dotQ4_K(w, 0, input.qKQuants(), input.qKScales(), input.qKBlockSums(), 0, blocks);
-        float vector = VectorKernels.dotQ4_K(w, 0, input.qKWideQuants(), input.qKScales(), input.qKBlockSums(), blocks);
+        float vector = VectorKernels.dotQ4_K(raw, 0, input.qKWideQuants(), input.qKScales(), input.qKBlockSums(), blocks);
         assertThat(vector).isEqualTo(scalar);
     }
 
