@@ -18,8 +18,23 @@ public final class Q6_KTensor extends FloatTensor {
     static final int SCALES = 192;
     static final int D = 208;
 
-    Q6_KTensor(MemorySegment data, long size) {
-        super(data, size);
+    /** The blocks, ggml's layout unchanged, in a Java array (see {@link Q4_KTensor#copyOf} for why). */
+    private final byte[] bytes;
+
+    private Q6_KTensor(byte[] bytes, long size) {
+        super(MemorySegment.ofArray(bytes), size);
+        this.bytes = bytes;
+    }
+
+    /** Copies {@code size} elements of ggml blocks into a Java array for the vector kernel's int indexes. */
+    static Q6_KTensor copyOf(MemorySegment ggml, long size) {
+        long byteSize = size / BLOCK * BLOCK_BYTES;
+        if (byteSize > Integer.MAX_VALUE - 64) {
+            throw new IllegalArgumentException("Q6_K tensor of " + size + " elements is larger than one Java array holds");
+        }
+        byte[] bytes = new byte[(int) byteSize];
+        MemorySegment.copy(ggml, 0, MemorySegment.ofArray(bytes), 0, byteSize);
+        return new Q6_KTensor(bytes, size);
     }
 
     @Override
@@ -57,7 +72,7 @@ public final class Q6_KTensor extends FloatTensor {
     @Override
     public float dot(long thisOffset, MatmulInput input, int size) {
         if (Kernels.VECTOR) {
-            return VectorKernels.dotQ6_K(data, thisOffset / BLOCK * BLOCK_BYTES, input.qKWideQuants(), input.qKScales(), size / BLOCK);
+            return VectorKernels.dotQ6_K(bytes, (int) (thisOffset / BLOCK * BLOCK_BYTES), input.qKWideQuants(), input.qKScales(), size / BLOCK);
         }
         return ScalarKernels.dotQ6_K(data, thisOffset / BLOCK * BLOCK_BYTES, input.qKQuants(), input.qKScales(), 0, size / BLOCK);
     }

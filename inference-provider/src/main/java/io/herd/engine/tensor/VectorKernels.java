@@ -501,24 +501,24 @@ final class VectorKernels {
      * lanes, multiplied with the activations, and summed exactly in int lanes with the int8 group
      * scales, so the result equals {@link ScalarKernels#dotQ6_K} bit for bit.
      */
-    static float dotQ6_K(MemorySegment w, long byteOffset, short[] xq, float[] xd, int blocks) {
+    static float dotQ6_K(byte[] w, int byteOffset, short[] xq, float[] xd, int blocks) {
         float sum = 0;
         for (int b = 0; b < blocks; b++) {
-            long block = byteOffset + (long) b * Q6_KTensor.BLOCK_BYTES;
+            int block = byteOffset + b * Q6_KTensor.BLOCK_BYTES;
             int total = q6KScaledSum(w, block, xq, b * 256);
-            sum += Numbers.halfToFloat(w.get(Numbers.SHORT_LE, block + Q6_KTensor.D)) * xd[b] * total;
+            sum += Numbers.halfToFloat((short) SHORTS_LE.get(w, block + Q6_KTensor.D)) * xd[b] * total;
         }
         return sum;
     }
 
-    private static int q6KScaledSum(MemorySegment w, long block, short[] xq, int base) {
+    private static int q6KScaledSum(byte[] w, int block, short[] xq, int base) {
         IntVector total = IntVector.zero(I256);
         for (int half = 0; half < 2; half++) {
             for (int g = 0; g < 2; g++) {
-                long ql = block + 64L * half + 16 * g;
-                ShortVector a = (ShortVector) ByteVector.fromMemorySegment(B128, w, ql, LE).convertShape(VectorOperators.B2S, S256, 0);
-                ShortVector c = (ShortVector) ByteVector.fromMemorySegment(B128, w, ql + 32, LE).convertShape(VectorOperators.B2S, S256, 0);
-                ShortVector h = (ShortVector) ByteVector.fromMemorySegment(B128, w, block + Q6_KTensor.QH + 32L * half + 16 * g, LE)
+                int ql = block + 64 * half + 16 * g;
+                ShortVector a = (ShortVector) ByteVector.fromArray(B128, w, ql).convertShape(VectorOperators.B2S, S256, 0);
+                ShortVector c = (ShortVector) ByteVector.fromArray(B128, w, ql + 32).convertShape(VectorOperators.B2S, S256, 0);
+                ShortVector h = (ShortVector) ByteVector.fromArray(B128, w, block + Q6_KTensor.QH + 32 * half + 16 * g)
                         .convertShape(VectorOperators.B2S, S256, 0);
                 ShortVector q0 = a.and((short) 0x0F).or(h.and((short) 3).lanewise(VectorOperators.LSHL, 4)).sub((short) 32);
                 ShortVector q1 = c.and((short) 0x0F).or(h.lanewise(VectorOperators.LSHR, 2).and((short) 3).lanewise(VectorOperators.LSHL, 4))
@@ -528,21 +528,24 @@ final class VectorKernels {
                 ShortVector q3 = c.lanewise(VectorOperators.LSHR, 4).and((short) 0x0F)
                         .or(h.lanewise(VectorOperators.LSHR, 6).and((short) 3).lanewise(VectorOperators.LSHL, 4)).sub((short) 32);
                 int xi = base + 128 * half + 16 * g;
-                long scales = block + Q6_KTensor.SCALES + 8L * half + g;
-                total = total.add(widenedProduct(q0, xq, xi).mul(w.get(Numbers.BYTE, scales)))
-                        .add(widenedProduct(q1, xq, xi + 32).mul(w.get(Numbers.BYTE, scales + 2)))
-                        .add(widenedProduct(q2, xq, xi + 64).mul(w.get(Numbers.BYTE, scales + 4)))
-                        .add(widenedProduct(q3, xq, xi + 96).mul(w.get(Numbers.BYTE, scales + 6)));
+                int scales = block + Q6_KTensor.SCALES + 8 * half + g;
+                // each int lane adds its two 16-bit products (sign-extended); written out, not a helper, which C2
+                // stopped inlining (NodeCountInliningCutoff) and then boxed its vectors
+                IntVector p0 = q0.mul(ShortVector.fromArray(S256, xq, xi)).reinterpretAsInts();
+                IntVector p1 = q1.mul(ShortVector.fromArray(S256, xq, xi + 32)).reinterpretAsInts();
+                IntVector p2 = q2.mul(ShortVector.fromArray(S256, xq, xi + 64)).reinterpretAsInts();
+                IntVector p3 = q3.mul(ShortVector.fromArray(S256, xq, xi + 96)).reinterpretAsInts();
+                total = total.add(p0.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+                                .add(p0.lanewise(VectorOperators.ASHR, 16)).mul(w[scales]))
+                        .add(p1.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+                                .add(p1.lanewise(VectorOperators.ASHR, 16)).mul(w[scales + 2]))
+                        .add(p2.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+                                .add(p2.lanewise(VectorOperators.ASHR, 16)).mul(w[scales + 4]))
+                        .add(p3.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+                                .add(p3.lanewise(VectorOperators.ASHR, 16)).mul(w[scales + 6]));
             }
         }
         return total.reduceLanes(VectorOperators.ADD);
-    }
-
-    /** The 16 products of {@code q} with {@code xq[xi..xi+16)}, pairwise summed into 8 int lanes. */
-    private static IntVector widenedProduct(ShortVector q, short[] xq, int xi) {
-        ShortVector products = q.mul(ShortVector.fromArray(S256, xq, xi));
-        return ((IntVector) products.convertShape(VectorOperators.S2I, I256, 0))
-                .add((IntVector) products.convertShape(VectorOperators.S2I, I256, 1));
     }
 
     /**

@@ -358,7 +358,7 @@ class VectorKernelsTest {
         }
         MatmulInput input = new MatmulInput(x);
         float scalar = ScalarKernels.dotQ6_K(w, 0, input.qKQuants(), input.qKScales(), 0, blocks);
-        float vector = VectorKernels.dotQ6_K(w, 0, input.qKWideQuants(), input.qKScales(), blocks);
+        float vector = VectorKernels.dotQ6_K(raw, 0, input.qKWideQuants(), input.qKScales(), blocks);
         assertThat(vector).isEqualTo(scalar);
     }
 }
