@@ -7,7 +7,7 @@ import io.herd.engine.tensor.FloatTensor;
 import java.util.function.LongSupplier;
 
 /**
- * The Java heap a model's repacked weights need (Q4_0, Q8_0, Q4_K and Q6_K live in Java arrays; see {@link FloatTensor#of}),
+ * The Java heap a model's repacked weights need (Q4_0, Q8_0 and the K-quants live in Java arrays; see {@link FloatTensor#of}),
  * checked before loading: a heap too small for them would otherwise end the load with an {@link OutOfMemoryError}
  * half way through, after minutes of reading, and leave the process short of memory.
  */
@@ -59,7 +59,7 @@ final class HeapBudget {
             return;
         }
         throw new IllegalStateException(String.format(
-                "%s needs about %d MiB of Java heap for its Q4_0/Q8_0/Q4_K/Q6_K weights, but the heap has %d MiB free of its %d MiB "
+                "%s needs about %d MiB of Java heap for its Q4_0/Q8_0/K-quant weights, but the heap has %d MiB free of its %d MiB "
                         + "maximum; give the JVM a larger -Xmx (for ./herd: HERD_JAVA_OPTS=\"-Xmx...\")",
                 model, ceilMib(needed), Math.max(0, (maxHeap - used) / MIB), maxHeap / MIB));
     }

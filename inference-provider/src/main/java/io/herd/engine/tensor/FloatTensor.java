@@ -48,7 +48,7 @@ public abstract sealed class FloatTensor
             case Q8_0 -> Q8_0Tensor.repack(data, size, rowLength);
             case Q4_0 -> Q4_0Tensor.repack(data, size, rowLength);
             case Q4_K -> Q4_KTensor.copyOf(data, size);
-            case Q5_K -> new Q5_KTensor(data, size);
+            case Q5_K -> Q5_KTensor.copyOf(data, size);
             case Q6_K -> Q6_KTensor.copyOf(data, size);
             default -> throw new UnsupportedOperationException("tensor type " + type + " is not supported");
         };
@@ -56,7 +56,8 @@ public abstract sealed class FloatTensor
 
     /** Whether {@link #of} copies {@code type} into a layout of its own (so the source bytes are no longer read). */
     public static boolean isRepackedAtLoad(GGMLType type) {
-        return type == GGMLType.Q4_0 || type == GGMLType.Q8_0 || type == GGMLType.Q4_K || type == GGMLType.Q6_K;
+        return type == GGMLType.Q4_0 || type == GGMLType.Q8_0 || type == GGMLType.Q4_K || type == GGMLType.Q5_K
+                || type == GGMLType.Q6_K;
     }
 
     public static boolean isSupported(GGMLType type) {

@@ -16,8 +16,23 @@ public final class Q5_KTensor extends FloatTensor {
     private static final int QH = 16;
     private static final int QS = 48;
 
-    Q5_KTensor(MemorySegment data, long size) {
-        super(data, size);
+    /** The blocks, ggml's layout unchanged, in a Java array (see {@link Q4_KTensor#copyOf} for why). */
+    private final byte[] bytes;
+
+    private Q5_KTensor(byte[] bytes, long size) {
+        super(MemorySegment.ofArray(bytes), size);
+        this.bytes = bytes;
+    }
+
+    /** Copies {@code size} elements of ggml blocks into a Java array for the vector kernel's int indexes. */
+    static Q5_KTensor copyOf(MemorySegment ggml, long size) {
+        long byteSize = size / BLOCK * BLOCK_BYTES;
+        if (byteSize > Integer.MAX_VALUE - 64) {
+            throw new IllegalArgumentException("Q5_K tensor of " + size + " elements is larger than one Java array holds");
+        }
+        byte[] bytes = new byte[(int) byteSize];
+        MemorySegment.copy(ggml, 0, MemorySegment.ofArray(bytes), 0, byteSize);
+        return new Q5_KTensor(bytes, size);
     }
 
     @Override
@@ -52,28 +67,12 @@ public final class Q5_KTensor extends FloatTensor {
 
     @Override
     public float dot(long thisOffset, MatmulInput input, int size) {
-        byte[] xq = input.qKQuants();
-        float[] xd = input.qKScales();
-        int[] blockSums = input.qKBlockSums();
-        long first = thisOffset / BLOCK * BLOCK_BYTES;
-        float sum = 0;
-        for (int b = 0; b < size / BLOCK; b++) {
-            long block = first + (long) b * BLOCK_BYTES;
-            int scaled = 0;
-            int mins = 0;
-            for (int j = 0; j < 8; j++) {
-                int dot = 0;
-                for (int l = 0; l < 32; l++) {
-                    dot += quant(data, block, 32 * j + l) * xq[b * 256 + 32 * j + l];
-                }
-                scaled += Q4_KTensor.scale(data, block, j) * dot;
-                mins += Q4_KTensor.min(data, block, j) * (blockSums[b * 16 + 2 * j] + blockSums[b * 16 + 2 * j + 1]);
-            }
-            float d = half(data, block) * xd[b];
-            float dmin = half(data, block + 2) * xd[b];
-            sum += d * scaled - dmin * mins;
+        if (Kernels.VECTOR) {
+            return VectorKernels.dotQ5_K(bytes, (int) (thisOffset / BLOCK * BLOCK_BYTES), input.qKWideQuants(), input.qKScales(),
+                    input.qKBlockSums(), size / BLOCK);
         }
-        return sum;
+        return ScalarKernels.dotQ5_K(data, thisOffset / BLOCK * BLOCK_BYTES, input.qKQuants(), input.qKScales(),
+                input.qKBlockSums(), size / BLOCK);
     }
 
     @Override

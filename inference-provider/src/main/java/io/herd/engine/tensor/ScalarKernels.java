@@ -69,6 +69,28 @@ public final class ScalarKernels {
         return sum;
     }
 
+    /** Q5_K weights against Q8_K activations: per super-block {@code d * sum(scale_j * q5.q8) - dmin * sum(min_j * bsums)}. */
+    public static float dotQ5_K(MemorySegment w, long byteOffset, byte[] xq, float[] xd, int[] xBlockSums, int blocks) {
+        float sum = 0;
+        for (int b = 0; b < blocks; b++) {
+            long block = byteOffset + (long) b * Q5_KTensor.BLOCK_BYTES;
+            int scaled = 0;
+            int mins = 0;
+            for (int j = 0; j < 8; j++) {
+                int dot = 0;
+                for (int l = 0; l < 32; l++) {
+                    dot += Q5_KTensor.quant(w, block, 32 * j + l) * xq[b * 256 + 32 * j + l];
+                }
+                scaled += Q4_KTensor.scale(w, block, j) * dot;
+                mins += Q4_KTensor.min(w, block, j) * (xBlockSums[b * 16 + 2 * j] + xBlockSums[b * 16 + 2 * j + 1]);
+            }
+            float d = Numbers.halfToFloat(w.get(Numbers.SHORT_LE, block)) * xd[b];
+            float dmin = Numbers.halfToFloat(w.get(Numbers.SHORT_LE, block + 2)) * xd[b];
+            sum += d * scaled - dmin * mins;
+        }
+        return sum;
+    }
+
     /** Q6_K weights against Q8_K activations: per super-block {@code d_w*d_x * sum(scale_g * q6.q8)}. */
     public static float dotQ6_K(MemorySegment w, long byteOffset, byte[] xq, float[] xd, int xBlock, int blocks) {
         float sum = 0;

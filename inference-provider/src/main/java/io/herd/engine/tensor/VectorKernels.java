@@ -497,6 +497,70 @@ final class VectorKernels {
     }
 
     /**
+     * Q5_K x Q8_K: {@link #dotQ4_K} with each quant's fifth bit taken from {@code qh} (bit j of byte l for element l
+     * of sub-block j), so the result equals {@link ScalarKernels#dotQ5_K} bit for bit.
+     */
+    static float dotQ5_K(byte[] w, int byteOffset, short[] xq, float[] xd, int[] xBlockSums, int blocks) {
+        float sum = 0;
+        for (int b = 0; b < blocks; b++) {
+            int block = byteOffset + b * Q5_KTensor.BLOCK_BYTES;
+            // the scale bytes as dotQ4_K reads them
+            int scalesLow = (int) INTS_LE.get(w, block + 4);
+            int minsLow = (int) INTS_LE.get(w, block + 8);
+            int high = (int) INTS_LE.get(w, block + 12);
+            int scaled = q5KScaledSum(w, block, xq, b * 256, scalesLow, high);
+            int sums = b * 16;
+            int mins = 0;
+            for (int j = 0; j < 4; j++) {
+                int min = (minsLow >>> (8 * j)) & 63;
+                int upperMin = ((high >>> (8 * j + 4)) & 0x0F) | (((minsLow >>> (8 * j + 6)) & 3) << 4);
+                mins += min * (xBlockSums[sums + 2 * j] + xBlockSums[sums + 2 * j + 1])
+                        + upperMin * (xBlockSums[sums + 8 + 2 * j] + xBlockSums[sums + 9 + 2 * j]);
+            }
+            float d = Numbers.halfToFloat((short) SHORTS_LE.get(w, block)) * xd[b];
+            float dmin = Numbers.halfToFloat((short) SHORTS_LE.get(w, block + 2)) * xd[b];
+            sum += d * scaled - dmin * mins;
+        }
+        return sum;
+    }
+
+    /** {@link #q4KScaledSum} for Q5_K: the low nibbles from {@code qs}, the fifth bits from {@code qh}. */
+    private static int q5KScaledSum(byte[] w, int block, short[] xq, int base, int scalesLow, int high) {
+        ShortVector fifthFirst = (ShortVector) ByteVector.fromArray(B128, w, block + 16).convertShape(VectorOperators.B2S, S256, 0);
+        ShortVector fifthSecond = (ShortVector) ByteVector.fromArray(B128, w, block + 32).convertShape(VectorOperators.B2S, S256, 0);
+        IntVector scaled = IntVector.zero(I256);
+        for (int pair = 0; pair < 4; pair++) {
+            int at = block + 48 + 32 * pair;
+            ShortVector first = (ShortVector) ByteVector.fromArray(B128, w, at).convertShape(VectorOperators.B2S, S256, 0);
+            ShortVector second = (ShortVector) ByteVector.fromArray(B128, w, at + 16).convertShape(VectorOperators.B2S, S256, 0);
+            int j = 2 * pair;
+            int xi = base + 64 * pair;
+            ShortVector low = first.and((short) 0x0F).or(fifthFirst.lanewise(VectorOperators.LSHR, j).and((short) 1).lanewise(VectorOperators.LSHL, 4))
+                    .mul(ShortVector.fromArray(S256, xq, xi))
+                    .add(second.and((short) 0x0F).or(fifthSecond.lanewise(VectorOperators.LSHR, j).and((short) 1).lanewise(VectorOperators.LSHL, 4))
+                            .mul(ShortVector.fromArray(S256, xq, xi + 16)));
+            ShortVector upper = first.lanewise(VectorOperators.LSHR, 4).and((short) 0x0F)
+                    .or(fifthFirst.lanewise(VectorOperators.LSHR, j + 1).and((short) 1).lanewise(VectorOperators.LSHL, 4))
+                    .mul(ShortVector.fromArray(S256, xq, xi + 32))
+                    .add(second.lanewise(VectorOperators.LSHR, 4).and((short) 0x0F)
+                            .or(fifthSecond.lanewise(VectorOperators.LSHR, j + 1).and((short) 1).lanewise(VectorOperators.LSHL, 4))
+                            .mul(ShortVector.fromArray(S256, xq, xi + 48)));
+            IntVector lowInts = low.reinterpretAsInts();
+            IntVector lowSums = lowInts.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+                    .add(lowInts.lanewise(VectorOperators.ASHR, 16));
+            IntVector upperInts = upper.reinterpretAsInts();
+            IntVector upperSums = upperInts.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+                    .add(upperInts.lanewise(VectorOperators.ASHR, 16));
+            int scaleLow = j < 4 ? (scalesLow >>> (8 * j)) & 63
+                    : ((high >>> (8 * (j - 4))) & 0x0F) | (((scalesLow >>> (8 * (j - 4) + 6)) & 3) << 4);
+            int scaleUpper = j + 1 < 4 ? (scalesLow >>> (8 * (j + 1))) & 63
+                    : ((high >>> (8 * (j - 3))) & 0x0F) | (((scalesLow >>> (8 * (j - 3) + 6)) & 3) << 4);
+            scaled = scaled.add(lowSums.mul(scaleLow)).add(upperSums.mul(scaleUpper));
+        }
+        return scaled.reduceLanes(VectorOperators.ADD);
+    }
+
+    /**
      * Q6_K x Q8_K: per half super-block, 16-lane groups of 6-bit quants rebuilt from ql/qh in 16-bit
      * lanes, multiplied with the activations, and summed exactly in int lanes with the int8 group
      * scales, so the result equals {@link ScalarKernels#dotQ6_K} bit for bit.

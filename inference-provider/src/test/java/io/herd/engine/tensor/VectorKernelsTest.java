@@ -344,6 +344,26 @@ class VectorKernelsTest {
     }
 
     @Test
+    void q5_KVectorKernelEqualsTheScalarOneExactly() {
+        int blocks = 6;
+        byte[] raw = new byte[blocks * 176];
+        random.nextBytes(raw);
+        MemorySegment w = MemorySegment.ofArray(raw);
+        for (int b = 0; b < blocks; b++) {
+            w.set(Numbers.SHORT_LE, b * 176L, Float.floatToFloat16(0.002f * (b + 1)));
+            w.set(Numbers.SHORT_LE, b * 176L + 2, Float.floatToFloat16(0.001f));
+        }
+        float[] x = new float[blocks * 256];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) random.nextGaussian();
+        }
+        MatmulInput input = new MatmulInput(x);
+        float scalar = ScalarKernels.dotQ5_K(w, 0, input.qKQuants(), input.qKScales(), input.qKBlockSums(), blocks);
+        float vector = VectorKernels.dotQ5_K(raw, 0, input.qKWideQuants(), input.qKScales(), input.qKBlockSums(), blocks);
+        assertThat(vector).isEqualTo(scalar);
+    }
+
+    @Test
     void q6_KVectorKernelEqualsTheScalarOneExactly() {
         int blocks = 5;
         byte[] raw = new byte[blocks * 210];
