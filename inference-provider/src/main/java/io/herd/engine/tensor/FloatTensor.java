@@ -54,6 +54,16 @@ public abstract sealed class FloatTensor
         };
     }
 
+    /** The first {@code byteSize} bytes of {@code ggml} in a Java array (the K-quants' kernels index arrays). */
+    static byte[] copyToArray(String type, MemorySegment ggml, long byteSize) {
+        if (byteSize > Integer.MAX_VALUE - 64) {
+            throw new IllegalArgumentException(type + " tensor of " + byteSize + " bytes is larger than one Java array holds");
+        }
+        byte[] bytes = new byte[(int) byteSize];
+        MemorySegment.copy(ggml, 0, MemorySegment.ofArray(bytes), 0, byteSize);
+        return bytes;
+    }
+
     /** Whether {@link #of} copies {@code type} into a layout of its own (so the source bytes are no longer read). */
     public static boolean isRepackedAtLoad(GGMLType type) {
         return type == GGMLType.Q4_0 || type == GGMLType.Q8_0 || type == GGMLType.Q4_K || type == GGMLType.Q5_K

@@ -31,13 +31,7 @@ public final class Q4_KTensor extends FloatTensor {
      * docs/benchmarks.md.
      */
     static Q4_KTensor copyOf(MemorySegment ggml, long size) {
-        long byteSize = size / BLOCK * BLOCK_BYTES;
-        if (byteSize > Integer.MAX_VALUE - 64) {
-            throw new IllegalArgumentException("Q4_K tensor of " + size + " elements is larger than one Java array holds");
-        }
-        byte[] bytes = new byte[(int) byteSize];
-        MemorySegment.copy(ggml, 0, MemorySegment.ofArray(bytes), 0, byteSize);
-        return new Q4_KTensor(bytes, size);
+        return new Q4_KTensor(copyToArray("Q4_K", ggml, size / BLOCK * BLOCK_BYTES), size);
     }
 
     @Override

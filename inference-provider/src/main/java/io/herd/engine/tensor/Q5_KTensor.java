@@ -26,13 +26,7 @@ public final class Q5_KTensor extends FloatTensor {
 
     /** Copies {@code size} elements of ggml blocks into a Java array for the vector kernel's int indexes. */
     static Q5_KTensor copyOf(MemorySegment ggml, long size) {
-        long byteSize = size / BLOCK * BLOCK_BYTES;
-        if (byteSize > Integer.MAX_VALUE - 64) {
-            throw new IllegalArgumentException("Q5_K tensor of " + size + " elements is larger than one Java array holds");
-        }
-        byte[] bytes = new byte[(int) byteSize];
-        MemorySegment.copy(ggml, 0, MemorySegment.ofArray(bytes), 0, byteSize);
-        return new Q5_KTensor(bytes, size);
+        return new Q5_KTensor(copyToArray("Q5_K", ggml, size / BLOCK * BLOCK_BYTES), size);
     }
 
     @Override

@@ -448,19 +448,27 @@ final class VectorKernels {
             int minsLow = (int) INTS_LE.get(w, block + 8);
             int high = (int) INTS_LE.get(w, block + 12);
             int scaled = q4KScaledSum(w, block, xq, b * 256, scalesLow, high);
-            int sums = b * 16;
-            int mins = 0;
-            for (int j = 0; j < 4; j++) {
-                int min = (minsLow >>> (8 * j)) & 63;
-                int upperMin = ((high >>> (8 * j + 4)) & 0x0F) | (((minsLow >>> (8 * j + 6)) & 3) << 4);
-                mins += min * (xBlockSums[sums + 2 * j] + xBlockSums[sums + 2 * j + 1])
-                        + upperMin * (xBlockSums[sums + 8 + 2 * j] + xBlockSums[sums + 9 + 2 * j]);
-            }
+            int mins = kQuantMins(minsLow, high, xBlockSums, b * 16);
             float d = Numbers.halfToFloat((short) SHORTS_LE.get(w, block)) * xd[b];
             float dmin = Numbers.halfToFloat((short) SHORTS_LE.get(w, block + 2)) * xd[b];
             sum += d * scaled - dmin * mins;
         }
         return sum;
+    }
+
+    /**
+     * {@code sum(min_j * (bsums of sub-block j))} of a Q4_K or Q5_K super-block: mins 0-3 are the low 6 bits of
+     * {@code minsLow}'s bytes, mins 4-7 the high nibbles of {@code high}'s bytes under the top 2 bits of {@code minsLow}'s.
+     */
+    private static int kQuantMins(int minsLow, int high, int[] xBlockSums, int sums) {
+        int mins = 0;
+        for (int j = 0; j < 4; j++) {
+            int min = (minsLow >>> (8 * j)) & 63;
+            int upperMin = ((high >>> (8 * j + 4)) & 0x0F) | (((minsLow >>> (8 * j + 6)) & 3) << 4);
+            mins += min * (xBlockSums[sums + 2 * j] + xBlockSums[sums + 2 * j + 1])
+                    + upperMin * (xBlockSums[sums + 8 + 2 * j] + xBlockSums[sums + 9 + 2 * j]);
+        }
+        return mins;
     }
 
     /**
@@ -509,14 +517,7 @@ final class VectorKernels {
             int minsLow = (int) INTS_LE.get(w, block + 8);
             int high = (int) INTS_LE.get(w, block + 12);
             int scaled = q5KScaledSum(w, block, xq, b * 256, scalesLow, high);
-            int sums = b * 16;
-            int mins = 0;
-            for (int j = 0; j < 4; j++) {
-                int min = (minsLow >>> (8 * j)) & 63;
-                int upperMin = ((high >>> (8 * j + 4)) & 0x0F) | (((minsLow >>> (8 * j + 6)) & 3) << 4);
-                mins += min * (xBlockSums[sums + 2 * j] + xBlockSums[sums + 2 * j + 1])
-                        + upperMin * (xBlockSums[sums + 8 + 2 * j] + xBlockSums[sums + 9 + 2 * j]);
-            }
+            int mins = kQuantMins(minsLow, high, xBlockSums, b * 16);
             float d = Numbers.halfToFloat((short) SHORTS_LE.get(w, block)) * xd[b];
             float dmin = Numbers.halfToFloat((short) SHORTS_LE.get(w, block + 2)) * xd[b];
             sum += d * scaled - dmin * mins;
