@@ -439,15 +439,27 @@ final class VectorKernels {
      * single-byte segment reads per super-block took more time than its vector arithmetic.
      */
     static float dotQ4_K(byte[] w, int byteOffset, short[] xq, float[] xd, int[] xBlockSums, int blocks) {
+        return dotQ4_KOrQ5_K(w, byteOffset, Q4_KTensor.BLOCK_BYTES, false, xq, xd, xBlockSums, blocks);
+    }
+
+    /**
+     * The super-block loop of {@link #dotQ4_K} and {@link #dotQ5_K}, whose blocks start alike (fp16 d and dmin, 12 bytes
+     * of scales and mins); {@code fifthBits} picks Q5_K's scaled sum.
+     */
+    private static float dotQ4_KOrQ5_K(byte[] w, int byteOffset, int blockBytes, boolean fifthBits, short[] xq, float[] xd,
+                                       int[] xBlockSums, int blocks) {
         float sum = 0;
         for (int b = 0; b < blocks; b++) {
-            int block = byteOffset + b * Q4_KTensor.BLOCK_BYTES;
+            int block = byteOffset + b * blockBytes;
             // bytes 0-3: scales 0-3 (and the top 2 bits of scales 4-7); 4-7: mins 0-3 (and those of mins 4-7);
-            // 8-11: the low 4 bits of scales 4-7 (low nibbles) and mins 4-7 (high nibbles)
+            // 8-11: the low 4 bits of scales 4-7 (low nibbles) and mins 4-7 (high nibbles). The 8 scales are unpacked
+            // into the bytes of one long here, not by a helper per sub-block: C2 did not inline that one into the
+            // scaled sums (NodeCountInliningCutoff), and Q5_K ran 1.4x slower
             int scalesLow = (int) INTS_LE.get(w, block + 4);
             int minsLow = (int) INTS_LE.get(w, block + 8);
             int high = (int) INTS_LE.get(w, block + 12);
-            int scaled = q4KScaledSum(w, block, xq, b * 256, scalesLow, high);
+            long scales = (scalesLow & 0x3F3F3F3FL) | (long) ((high & 0x0F0F0F0F) | ((scalesLow >>> 2) & 0x30303030)) << 32;
+            int scaled = fifthBits ? q5KScaledSum(w, block, xq, b * 256, scales) : q4KScaledSum(w, block, xq, b * 256, scales);
             int mins = kQuantMins(minsLow, high, xBlockSums, b * 16);
             float d = Numbers.halfToFloat((short) SHORTS_LE.get(w, block)) * xd[b];
             float dmin = Numbers.halfToFloat((short) SHORTS_LE.get(w, block + 2)) * xd[b];
@@ -473,9 +485,9 @@ final class VectorKernels {
 
     /**
      * The exact sum over one Q4_K super-block of scale_j * (q4 . q8) (kept apart so C2 keeps vectors in registers);
-     * {@code scalesLow} and {@code high} are the scale bytes 0-3 and 8-11 as {@link #dotQ4_K} reads them.
+     * {@code scales} holds the 8 sub-block scales, one per byte.
      */
-    private static int q4KScaledSum(byte[] w, int block, short[] xq, int base, int scalesLow, int high) {
+    private static int q4KScaledSum(byte[] w, int block, short[] xq, int base, long scales) {
         IntVector scaled = IntVector.zero(I256);
         for (int pair = 0; pair < 4; pair++) {
             int at = block + 16 + 32 * pair;
@@ -493,13 +505,8 @@ final class VectorKernels {
             IntVector upperInts = upper.reinterpretAsInts();
             IntVector upperSums = upperInts.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
                     .add(upperInts.lanewise(VectorOperators.ASHR, 16));
-            // sub-blocks 2 * pair and 2 * pair + 1; for j >= 4 the low 4 bits sit in the high int and the top 2 in scalesLow
             int j = 2 * pair;
-            int scaleLow = j < 4 ? (scalesLow >>> (8 * j)) & 63
-                    : ((high >>> (8 * (j - 4))) & 0x0F) | (((scalesLow >>> (8 * (j - 4) + 6)) & 3) << 4);
-            int scaleUpper = j + 1 < 4 ? (scalesLow >>> (8 * (j + 1))) & 63
-                    : ((high >>> (8 * (j - 3))) & 0x0F) | (((scalesLow >>> (8 * (j - 3) + 6)) & 3) << 4);
-            scaled = scaled.add(lowSums.mul(scaleLow)).add(upperSums.mul(scaleUpper));
+            scaled = scaled.add(lowSums.mul((int) (scales >>> (8 * j)) & 63)).add(upperSums.mul((int) (scales >>> (8 * j + 8)) & 63));
         }
         return scaled.reduceLanes(VectorOperators.ADD);
     }
@@ -509,24 +516,11 @@ final class VectorKernels {
      * of sub-block j), so the result equals {@link ScalarKernels#dotQ5_K} bit for bit.
      */
     static float dotQ5_K(byte[] w, int byteOffset, short[] xq, float[] xd, int[] xBlockSums, int blocks) {
-        float sum = 0;
-        for (int b = 0; b < blocks; b++) {
-            int block = byteOffset + b * Q5_KTensor.BLOCK_BYTES;
-            // the scale bytes as dotQ4_K reads them
-            int scalesLow = (int) INTS_LE.get(w, block + 4);
-            int minsLow = (int) INTS_LE.get(w, block + 8);
-            int high = (int) INTS_LE.get(w, block + 12);
-            int scaled = q5KScaledSum(w, block, xq, b * 256, scalesLow, high);
-            int mins = kQuantMins(minsLow, high, xBlockSums, b * 16);
-            float d = Numbers.halfToFloat((short) SHORTS_LE.get(w, block)) * xd[b];
-            float dmin = Numbers.halfToFloat((short) SHORTS_LE.get(w, block + 2)) * xd[b];
-            sum += d * scaled - dmin * mins;
-        }
-        return sum;
+        return dotQ4_KOrQ5_K(w, byteOffset, Q5_KTensor.BLOCK_BYTES, true, xq, xd, xBlockSums, blocks);
     }
 
     /** {@link #q4KScaledSum} for Q5_K: the low nibbles from {@code qs}, the fifth bits from {@code qh}. */
-    private static int q5KScaledSum(byte[] w, int block, short[] xq, int base, int scalesLow, int high) {
+    private static int q5KScaledSum(byte[] w, int block, short[] xq, int base, long scales) {
         ShortVector fifthFirst = (ShortVector) ByteVector.fromArray(B128, w, block + 16).convertShape(VectorOperators.B2S, S256, 0);
         ShortVector fifthSecond = (ShortVector) ByteVector.fromArray(B128, w, block + 32).convertShape(VectorOperators.B2S, S256, 0);
         IntVector scaled = IntVector.zero(I256);
@@ -552,11 +546,7 @@ final class VectorKernels {
             IntVector upperInts = upper.reinterpretAsInts();
             IntVector upperSums = upperInts.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
                     .add(upperInts.lanewise(VectorOperators.ASHR, 16));
-            int scaleLow = j < 4 ? (scalesLow >>> (8 * j)) & 63
-                    : ((high >>> (8 * (j - 4))) & 0x0F) | (((scalesLow >>> (8 * (j - 4) + 6)) & 3) << 4);
-            int scaleUpper = j + 1 < 4 ? (scalesLow >>> (8 * (j + 1))) & 63
-                    : ((high >>> (8 * (j - 3))) & 0x0F) | (((scalesLow >>> (8 * (j - 3) + 6)) & 3) << 4);
-            scaled = scaled.add(lowSums.mul(scaleLow)).add(upperSums.mul(scaleUpper));
+            scaled = scaled.add(lowSums.mul((int) (scales >>> (8 * j)) & 63)).add(upperSums.mul((int) (scales >>> (8 * j + 8)) & 63));
         }
         return scaled.reduceLanes(VectorOperators.ADD);
     }

@@ -323,21 +323,32 @@ class VectorKernelsTest {
         }
     }
 
-    @Test
-    void q4_KVectorKernelEqualsTheScalarOneExactly() {
-        int blocks = 6;
-        byte[] raw = new byte[blocks * 144];
+    /** Random Q4_K or Q5_K super-blocks (random scales, mins and quants) with small finite d and dmin. */
+    private byte[] kQuantBlocks(int blocks, int blockBytes) {
+        byte[] raw = new byte[blocks * blockBytes];
         random.nextBytes(raw);
         MemorySegment w = MemorySegment.ofArray(raw);
         for (int b = 0; b < blocks; b++) {
-            w.set(Numbers.SHORT_LE, b * 144L, Float.floatToFloat16(0.002f * (b + 1)));
-            w.set(Numbers.SHORT_LE, b * 144L + 2, Float.floatToFloat16(0.001f));
+            w.set(Numbers.SHORT_LE, (long) b * blockBytes, Float.floatToFloat16(0.002f * (b + 1)));
+            w.set(Numbers.SHORT_LE, (long) b * blockBytes + 2, Float.floatToFloat16(0.001f));
         }
-        float[] x = new float[blocks * 256];
-        for (int i = 0; i < x.length; i++) {
+        return raw;
+    }
+
+    private MatmulInput randomInput(int n) {
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) {
             x[i] = (float) random.nextGaussian();
         }
-        MatmulInput input = new MatmulInput(x);
+        return new MatmulInput(x);
+    }
+
+    @Test
+    void q4_KVectorKernelEqualsTheScalarOneExactly() {
+        int blocks = 6;
+        byte[] raw = kQuantBlocks(blocks, 144);
+        MemorySegment w = MemorySegment.ofArray(raw);
+        MatmulInput input = randomInput(blocks * 256);
         float scalar = ScalarKernels.dotQ4_K(w, 0, input.qKQuants(), input.qKScales(), input.qKBlockSums(), 0, blocks);
         float vector = VectorKernels.dotQ4_K(raw, 0, input.qKWideQuants(), input.qKScales(), input.qKBlockSums(), blocks);
         assertThat(vector).isEqualTo(scalar);
@@ -346,18 +357,9 @@ class VectorKernelsTest {
     @Test
     void q5_KVectorKernelEqualsTheScalarOneExactly() {
         int blocks = 6;
-        byte[] raw = new byte[blocks * 176];
-        random.nextBytes(raw);
+        byte[] raw = kQuantBlocks(blocks, 176);
         MemorySegment w = MemorySegment.ofArray(raw);
-        for (int b = 0; b < blocks; b++) {
-            w.set(Numbers.SHORT_LE, b * 176L, Float.floatToFloat16(0.002f * (b + 1)));
-            w.set(Numbers.SHORT_LE, b * 176L + 2, Float.floatToFloat16(0.001f));
-        }
-        float[] x = new float[blocks * 256];
-        for (int i = 0; i < x.length; i++) {
-            x[i] = (float) random.nextGaussian();
-        }
-        MatmulInput input = new MatmulInput(x);
+        MatmulInput input = randomInput(blocks * 256);
         float scalar = ScalarKernels.dotQ5_K(w, 0, input.qKQuants(), input.qKScales(), input.qKBlockSums(), blocks);
         float vector = VectorKernels.dotQ5_K(raw, 0, input.qKWideQuants(), input.qKScales(), input.qKBlockSums(), blocks);
         assertThat(vector).isEqualTo(scalar);
