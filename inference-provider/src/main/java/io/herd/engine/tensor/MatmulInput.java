@@ -176,23 +176,51 @@ public final class MatmulInput {
             int present = Math.max(0, Math.min(16, blocks - g * 16));
             int at = quantsAt + 32 * g * runStride;
             for (int e = 0; e < Q8_0_BLOCK; e++, at += runStride) {
-                int from = g * 16 * Q8_0_BLOCK + e;
-                for (int lane = 0; lane < present; lane++) {
-                    quants[at + lane] = q8[from + lane * Q8_0_BLOCK];
-                }
-                java.util.Arrays.fill(quants, at + present, at + 16, (short) 0);
+                writeRun(g, e, present, quants, at);
             }
-            int slot = sumsAt + g * sumsStride;
-            for (int lane = 0; lane < 16; lane++) {
-                int sum = 0;
-                if (lane < present) {
-                    for (int e = 0, b = (g * 16 + lane) * Q8_0_BLOCK; e < Q8_0_BLOCK; e++) {
-                        sum += q8[b + e];
-                    }
-                }
-                sums[slot + lane] = (short) (8 * sum);
-                scales[slot + (lane % 2) * 8 + lane / 2] = lane < present ? q8Scales[g * 16 + lane] : 0f;
+            writeSumsAndScales(g, present, sums, scales, sumsAt + g * sumsStride);
+        }
+    }
+
+    /**
+     * Writes the first {@code groups} groups for the 512-bit batched Q4_0 kernel, which reads a group's elements
+     * {@code e} and {@code e + 4} of its 16 blocks as one vector: element e of group g at
+     * {@code quants[quantsAt + g * groupStride + ((e >> 3) * 4 + (e & 3)) * stepStride + ((e >> 2) & 1) * 16 ..+16]},
+     *     * and the sums and scales as {@link #writeQ4Groups} writes them.
+     */
+    void writeQ4Wide(int groups, short[] quants, int quantsAt, int groupStride, int stepStride, short[] sums, float[] scales,
+                     int sumsAt, int sumsStride) {
+        prepareQ8_0();
+        int blocks = length / Q8_0_BLOCK;
+        for (int g = 0; g < groups; g++) {
+            int present = Math.max(0, Math.min(16, blocks - g * 16));
+            for (int e = 0; e < Q8_0_BLOCK; e++) {
+                writeRun(g, e, present, quants, quantsAt + g * groupStride + ((e >> 3) * 4 + (e & 3)) * stepStride + ((e >> 2) & 1) * 16);
             }
+            writeSumsAndScales(g, present, sums, scales, sumsAt + g * sumsStride);
+        }
+    }
+
+    /** Element {@code e} of group g's 16 blocks (the first {@code present} of them; zeros after) at {@code quants[at ..+16]}. */
+    private void writeRun(int g, int e, int present, short[] quants, int at) {
+        int from = g * 16 * Q8_0_BLOCK + e;
+        for (int lane = 0; lane < present; lane++) {
+            quants[at + lane] = q8[from + lane * Q8_0_BLOCK];
+        }
+        java.util.Arrays.fill(quants, at + present, at + 16, (short) 0);
+    }
+
+    /** Group g's 8 times block sums and its scales (even blocks, then odd ones) at {@code slot}. */
+    private void writeSumsAndScales(int g, int present, short[] sums, float[] scales, int slot) {
+        for (int lane = 0; lane < 16; lane++) {
+            int sum = 0;
+            if (lane < present) {
+                for (int e = 0, b = (g * 16 + lane) * Q8_0_BLOCK; e < Q8_0_BLOCK; e++) {
+                    sum += q8[b + e];
+                }
+            }
+            sums[slot + lane] = (short) (8 * sum);
+            scales[slot + (lane % 2) * 8 + lane / 2] = lane < present ? q8Scales[g * 16 + lane] : 0f;
         }
     }
 

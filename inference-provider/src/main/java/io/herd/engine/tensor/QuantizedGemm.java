@@ -1,5 +1,9 @@
 package io.herd.engine.tensor;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
@@ -41,21 +45,34 @@ final class QuantizedGemm {
     private static final VectorSpecies<Integer> I256 = IntVector.SPECIES_256;
     private static final VectorSpecies<Short> S256 = ShortVector.SPECIES_256;
     private static final VectorSpecies<Short> S128 = ShortVector.SPECIES_128;
+    private static final VectorSpecies<Short> S512 = ShortVector.SPECIES_512;
     private static final VectorSpecies<Byte> B64 = ByteVector.SPECIES_64;
 
     /**
      * Per-thread accumulators: Q4_0's of one row tile (8 inputs x 16 lanes per row); Q8_0's two-row kernel uses the
      * first 64 (2 rows x 4 inputs x 8 lanes), and its one-row kernel the first 4 as results.
      */
-    private static final ThreadLocal<float[]> ACCUMULATORS = ThreadLocal.withInitial(() -> new float[TILE_ROWS * GROUP * 2 * LANES]);
-    /** Per-thread block sums of {@link #q4_0EightInputs}'s 8 inputs (two rows' of {@link #q4_0EightInputsTwoRows}), on their way to the accumulators. */
-    private static final ThreadLocal<short[]> EIGHT_INPUT_SUMS = ThreadLocal.withInitial(() -> new short[2 * GROUP * 16]);
+    private static final ThreadLocal<float[]> ACCUMULATORS = ThreadLocal.withInitial(() -> new float[(TILE_ROWS + 1) * GROUP * 2 * LANES]);
+    /** Q4_0's accumulators per row: 16 lanes for each of 8 inputs. */
+    private static final int ROW_ACCUMULATORS = GROUP * 2 * LANES;
+    /** Where a Q4_0 row paired with itself puts its twin's accumulators: past the tile's. */
+    private static final int SPARE_ROW = TILE_ROWS * ROW_ACCUMULATORS;
     /**
-     * Whether rows go two at a time through {@link #q4_0EightInputsTwoRows}: only where the CPU has 32 vector registers
-     * (AVX-512, whose preferred vectors are 512 bits), which its 16 sums, 2 runs and an input need. With AVX2's 16 it
-     * spilled and ran 1.23x slower than one row at a time (see docs/benchmarks.md).
+     * Steps of {@link #q4_0EightInputsWide} per weight group. A parameter, not a constant in the loop: with a trip count
+     * C2 can see, it unrolls the loop, hoists its loads and spills the sums.
      */
-    static final boolean TWO_ROWS = ShortVector.SPECIES_PREFERRED.vectorBitSize() >= 512;
+    private static final int WIDE_STEPS = 16;
+    /**
+     * Per-thread block sums of {@link #q4_0EightInputs}'s 8 inputs (two rows' of {@link #q4_0EightInputsWide}, 32
+     * lanes each), on their way to the accumulators.
+     */
+    private static final ThreadLocal<short[]> EIGHT_INPUT_SUMS = ThreadLocal.withInitial(() -> new short[2 * GROUP * 32]);
+    /**
+     * Whether groups of 5-8 inputs go through {@link #q4_0EightInputsWide}, two rows at a time in 512-bit vectors:
+     * only where the CPU has them and 32 vector registers (AVX-512), which its 16 sums, 2 runs and an input need.
+     * With AVX2's 16 registers two rows spilled and ran 1.23x slower than one row at a time (see docs/benchmarks.md).
+     */
+    static final boolean WIDE = ShortVector.SPECIES_PREFERRED.vectorBitSize() >= 512;
     /**
      * Q4_0 weight groups (512 columns) per column chunk of a prompt's product: 8 inputs' chunk is 16 KiB. Measured
      * per block and input at 1 thread: 1.52 ns (2 groups), 1.61 (1 or 4), 1.68-1.81 (whole rows).
@@ -77,6 +94,19 @@ final class QuantizedGemm {
         short[] eightSums = new short[0];
         /** Q4_0: {@link MatmulInput#q4GroupScales}, {@code [group][weight group][input][16]}. */
         float[] groupScales = new float[0];
+        /**
+         * Q4_0, groups of 5-8 inputs where {@link #WIDE}: the quants as {@link MatmulInput#writeQ4Wide} lays them out,
+         * {@code [group][weight group][step][input][32]}, staged here and then copied to {@link #wideQuants}.
+         */
+        short[] wideStaging = new short[0];
+        /**
+         * The same off the heap, 64-byte aligned: a Java array starts wherever the allocator put it, and a 512-bit load
+         * that crosses a 32-byte boundary costs a second load (an array 16 bytes past a 64-byte boundary against one on
+         * it, batch 8 at 1 thread on Zen 4, alternating in one JVM: 0.75 -> 0.70 ns per block and input).
+         */
+        MemorySegment wideQuants = MemorySegment.NULL;
+        /** Whether group g was packed wide. */
+        boolean[] wideGroup = new boolean[0];
 
         /** Q4_0: the inputs (and their {@link MatmulInput#version}s) packed last, so Q, K and V pack once. */
         MatmulInput[] packedFrom = new MatmulInput[0];
@@ -114,19 +144,39 @@ final class QuantizedGemm {
             if (samePacked(inputs, count, weightGroups)) {
                 return;
             }
-            if (groupQuants.length < groups * GROUP * weightGroups * 512) {
-                groupQuants = new short[groups * GROUP * weightGroups * 512];
+            int quantsLength = groups * GROUP * weightGroups * 512;
+            if (groupQuants.length < quantsLength) {
+                groupQuants = new short[quantsLength];
                 eightSums = new short[groups * GROUP * weightGroups * 16];
                 groupScales = new float[groups * GROUP * weightGroups * 16];
             }
+            if (wideGroup.length < groups) {
+                wideGroup = new boolean[groups];
+            }
+            boolean anyWide = false;
+            for (int g = 0; g < groups; g++) {
+                wideGroup[g] = WIDE && count - g * GROUP > 4;
+                anyWide |= wideGroup[g];
+            }
+            if (anyWide && wideStaging.length < quantsLength) {
+                wideStaging = new short[quantsLength];
+                wideQuants = Arena.ofAuto().allocate(2L * quantsLength, 64);
+            }
             short[] quants = groupQuants;
+            short[] staging = wideStaging;
             short[] sums = eightSums;
             float[] scales = groupScales;
+            boolean[] wide = wideGroup;
             pool.forRange(groups * GROUP, (start, end) -> {
                 for (int i = start; i < end; i++) {
-                    pack(i < count ? inputs[i] : null, i, weightGroups, quants, sums, scales);
+                    pack(i < count ? inputs[i] : null, i, weightGroups, wide[i / GROUP] ? staging : quants, wide[i / GROUP], sums, scales);
                 }
             });
+            if (anyWide) {
+                // the wide groups come first (only the last group can be short)
+                int wideGroups = wideGroup[groups - 1] ? groups : groups - 1;
+                MemorySegment.copy(staging, 0, wideQuants, ValueLayout.JAVA_SHORT, 0, wideGroups * GROUP * weightGroups * 512);
+            }
             if (packedFrom.length < count) {
                 packedFrom = new MatmulInput[count];
                 packedVersions = new long[count];
@@ -141,22 +191,30 @@ final class QuantizedGemm {
 
         /**
          * Packs input {@code i} (null: a padding slot, all zeros) into its slots, straight from its Q8_0 quants
-         * ({@link MatmulInput#writeQ4Groups}). Going through {@link MatmulInput#q4Groups} and a copy per run of 16 took
-         * a third longer (batch 8 on bench-1b-Q4_0 at 1 thread, alternating in one JVM: 587 -> 443 ms of packing over
-         * 94 decode steps).
+         * ({@link MatmulInput#writeQ4Groups}, or {@link MatmulInput#writeQ4Wide} for a {@code wide} group). Going
+         * through {@link MatmulInput#q4Groups} and a copy per run of 16 took a third longer (batch 8 on bench-1b-Q4_0
+         * at 1 thread, alternating in one JVM: 587 -> 443 ms of packing over 94 decode steps).
          */
-        private static void pack(MatmulInput input, int i, int weightGroups, short[] quants, short[] sums, float[] scales) {
+        private static void pack(MatmulInput input, int i, int weightGroups, short[] quants, boolean wide, short[] sums,
+                                 float[] scales) {
             int g = i / GROUP;
             int n = i % GROUP;
-            int quantsAt = (g * weightGroups * 32 * GROUP + n) * 16;
             int sumsAt = (g * weightGroups * GROUP + n) * 16;
+            int groupAt = g * weightGroups * GROUP * 512;
             if (input != null) {
-                input.writeQ4Groups(weightGroups, quants, quantsAt, GROUP * 16, sums, scales, sumsAt, GROUP * 16);
+                if (wide) {
+                    input.writeQ4Wide(weightGroups, quants, groupAt + n * 32, GROUP * 512, GROUP * 32, sums, scales, sumsAt, GROUP * 16);
+                } else {
+                    input.writeQ4Groups(weightGroups, quants, groupAt + n * 16, GROUP * 16, sums, scales, sumsAt, GROUP * 16);
+                }
                 return;
             }
             for (int wg = 0; wg < weightGroups; wg++) {
-                for (int e = 0, at = quantsAt + 32 * wg * GROUP * 16; e < 32; e++, at += GROUP * 16) {
-                    java.util.Arrays.fill(quants, at, at + 16, (short) 0);
+                int at = groupAt + wg * GROUP * 512;
+                for (int step = 0; step < 32; step++) {
+                    // wide: 16 steps of 32 shorts per input; otherwise 32 runs of 16
+                    int from = wide ? at + (step / 2) * GROUP * 32 + n * 32 + (step % 2) * 16 : at + step * GROUP * 16 + n * 16;
+                    java.util.Arrays.fill(quants, from, from + 16, (short) 0);
                 }
                 int slot = sumsAt + wg * GROUP * 16;
                 java.util.Arrays.fill(sums, slot, slot + 16, (short) 0);
@@ -411,6 +469,8 @@ final class QuantizedGemm {
         PackedInputs packed = PACKED.get();
         packed.packQ4_0(inputs, count, groups, weightGroups, pool);
         short[] x = packed.groupQuants;
+        MemorySegment wideX = packed.wideQuants;
+        boolean[] wide = packed.wideGroup;
         short[] eightSums = packed.eightSums;
         float[] xd = packed.groupScales;
         int tiles = (rows + TILE_ROWS - 1) / TILE_ROWS;
@@ -427,8 +487,8 @@ final class QuantizedGemm {
                 }
             });
         }
-        if (groups == 1 && count > 4 && TWO_ROWS) {
-            pool.forRangeGuided(tiles, (firstTile, endTile) -> q4_0DecodeBatch(quants, scales, x, eightSums, xd, count,
+        if (groups == 1 && wide[0]) {
+            pool.forRangeGuided(tiles, (firstTile, endTile) -> q4_0DecodeBatch(quants, wideX, eightSums, xd, count,
                     outputs, outputOffsets, firstTile * TILE_ROWS, Math.min(rows, endTile * TILE_ROWS), weightGroups));
             return;
         }
@@ -441,33 +501,32 @@ final class QuantizedGemm {
                 for (int g = 0; g < groups; g++) {
                     int inGroup = Math.min(GROUP, count - g * GROUP);
                     if (inGroup > SMALL_GROUP) {
-                        java.util.Arrays.fill(acc, 0, (rowEnd - rowStart) * GROUP * 2 * LANES, 0f);
+                        java.util.Arrays.fill(acc, 0, (rowEnd - rowStart) * ROW_ACCUMULATORS, 0f);
                         // A chunk of columns at a time, every row of the tile: the chunk's packed inputs stay in L1
                         // (whole rows of 8 inputs would not), and the accumulators go through memory per weight group anyway.
                         for (int wg = 0; wg < weightGroups; wg += columnChunk) {
                             int chunk = Math.min(columnChunk, weightGroups - wg);
-                            int r = rowStart;
-                            if (inGroup > 4 && TWO_ROWS) {
-                                for (; r + 1 < rowEnd; r += 2) {
-                                    int accAt = (r - rowStart) * GROUP * 2 * LANES;
-                                    q4_0EightInputsTwoRows(quants, scales, r * weightGroups + wg, (r + 1) * weightGroups + wg, chunk, x,
-                                            eightSums, xd, g * weightGroups + wg, acc, accAt, accAt + GROUP * 2 * LANES,
-                                            Q4_0Tensor.GROUP_RUNS, sums);
-                                }
-                            }
-                            for (; r < rowEnd; r++) {
-                                int firstGroup = r * weightGroups + wg;
-                                int accAt = (r - rowStart) * GROUP * 2 * LANES;
-                                if (inGroup > 4) {
-                                    q4_0EightInputs(quants, scales, firstGroup, chunk, x, eightSums, xd, g * weightGroups + wg,
+                            int unit = g * weightGroups + wg;
+                            for (int r = rowStart; r < rowEnd; r++) {
+                                int accAt = (r - rowStart) * ROW_ACCUMULATORS;
+                                if (wide[g]) {
+                                    // neighbouring rows in pairs; an odd last row goes with itself, its twin into the spare row
+                                    boolean pair = r + 1 < rowEnd;
+                                    q4_0EightInputsWide(quants, r * weightGroups + wg, (pair ? r + 1 : r) * weightGroups + wg, chunk,
+                                            wideX, unit, eightSums, xd, acc, accAt, pair ? accAt + ROW_ACCUMULATORS : SPARE_ROW,
+                                            WIDE_STEPS, sums);
+                                    r += pair ? 1 : 0;
+                                } else if (inGroup > 4) {
+                                    q4_0EightInputs(quants, scales, r * weightGroups + wg, chunk, x, eightSums, xd, unit,
                                             acc, accAt, Q4_0Tensor.GROUP_RUNS, sums);
                                 } else {
-                                    q4_0(quants, scales, firstGroup, chunk, x, eightSums, xd, g * weightGroups + wg, acc, accAt);
+                                    q4_0(quants, scales, r * weightGroups + wg, chunk, x, eightSums, xd, unit, acc, accAt);
                                 }
                             }
                         }
                         for (int r = rowStart; r < rowEnd; r++) {
-                            writeRow(acc, (r - rowStart) * GROUP * 2 * LANES, outputs, outputOffsets, g * GROUP, inGroup, r);
+                            int accAt = (r - rowStart) * ROW_ACCUMULATORS;
+                            writeRow(acc, accAt, outputs, outputOffsets, g * GROUP, inGroup, r);
                         }
                     } else {
                         for (int r = rowStart; r < rowEnd; r++) {
@@ -484,36 +543,36 @@ final class QuantizedGemm {
     }
 
     /**
-     * Rows {@code [rowStart, rowEnd)} of a Q4_0 product with one group of 5 to 8 inputs (a decode batch), two rows at a
-     * time: row {@code rowStart + i} with row {@code rowStart + half + i}, so that the kernel reads two long sequential
-     * streams, one per half of the range. Pairs of neighbouring rows made the streams restart every row (1 KiB on
-     * bench-1b), and the hardware prefetcher fell behind at each restart: per block and input, DRAM-resident, alternating
-     * in one JVM (Zen 4), 0.79 -> 0.74 ns. An odd last row goes alone.
+     * Rows {@code [rowStart, rowEnd)} of a Q4_0 product with one group of 5 to 8 inputs (a decode batch) packed wide,
+     * two rows at a time: row {@code rowStart + i} with row {@code rowStart + half + i}, so that the kernel reads two
+     * long sequential streams, one per half of the range. Pairs of neighbouring rows made the streams restart every
+     * row (1 KiB on bench-1b), and the hardware prefetcher fell behind at each restart: per block and input,
+     * DRAM-resident, alternating in one JVM (Zen 4), 0.79 -> 0.74 ns. An odd last row goes with itself.
      */
-    private static void q4_0DecodeBatch(short[] quants, short[] scales, short[] x, short[] eightSums, float[] xd, int count,
+    private static void q4_0DecodeBatch(short[] quants, MemorySegment x, short[] eightSums, float[] xd, int count,
                                         float[][] outputs, int[] outputOffsets, int rowStart, int rowEnd, int weightGroups) {
         float[] acc = ACCUMULATORS.get();
         short[] sums = EIGHT_INPUT_SUMS.get();
         int half = (rowEnd - rowStart) / 2;
-        int accPerRow = GROUP * 2 * LANES;
         for (int i = 0; i < half; i += TILE_ROWS / 2) {
             int pairs = Math.min(TILE_ROWS / 2, half - i);
-            java.util.Arrays.fill(acc, 0, 2 * pairs * accPerRow, 0f);
+            java.util.Arrays.fill(acc, 0, 2 * pairs * ROW_ACCUMULATORS, 0f);
             for (int p = 0; p < pairs; p++) {
                 int rowA = rowStart + i + p;
                 int rowB = rowA + half;
-                q4_0EightInputsTwoRows(quants, scales, rowA * weightGroups, rowB * weightGroups, weightGroups, x, eightSums, xd,
-                        0, acc, 2 * p * accPerRow, (2 * p + 1) * accPerRow, Q4_0Tensor.GROUP_RUNS, sums);
+                q4_0EightInputsWide(quants, rowA * weightGroups, rowB * weightGroups, weightGroups, x, 0, eightSums, xd,
+                        acc, 2 * p * ROW_ACCUMULATORS, (2 * p + 1) * ROW_ACCUMULATORS, WIDE_STEPS, sums);
             }
             for (int p = 0; p < pairs; p++) {
-                writeRow(acc, 2 * p * accPerRow, outputs, outputOffsets, 0, count, rowStart + i + p);
-                writeRow(acc, (2 * p + 1) * accPerRow, outputs, outputOffsets, 0, count, rowStart + half + i + p);
+                writeRow(acc, 2 * p * ROW_ACCUMULATORS, outputs, outputOffsets, 0, count, rowStart + i + p);
+                writeRow(acc, (2 * p + 1) * ROW_ACCUMULATORS, outputs, outputOffsets, 0, count, rowStart + half + i + p);
             }
         }
         if (rowStart + 2 * half < rowEnd) {
             int r = rowStart + 2 * half;
-            java.util.Arrays.fill(acc, 0, accPerRow, 0f);
-            q4_0EightInputs(quants, scales, r * weightGroups, weightGroups, x, eightSums, xd, 0, acc, 0, Q4_0Tensor.GROUP_RUNS, sums);
+            java.util.Arrays.fill(acc, 0, ROW_ACCUMULATORS, 0f);
+            q4_0EightInputsWide(quants, r * weightGroups, r * weightGroups, weightGroups, x, 0, eightSums, xd, acc, 0,
+                    SPARE_ROW, WIDE_STEPS, sums);
             writeRow(acc, 0, outputs, outputOffsets, 0, count, r);
         }
     }
@@ -639,18 +698,22 @@ final class QuantizedGemm {
     }
 
     /**
-     * {@link #q4_0EightInputs} for two rows at once (groups from {@code firstGroupA} and {@code firstGroupB}, into
-     * {@code acc[accAtA ..]} and {@code acc[accAtB ..]}): each input's load serves both rows. Measured on AVX-512 (Zen 4,
-     * 32 vector registers), per block and input against one row at a time, alternating in one JVM: 0.78 -> 0.71 ns
-     * cache-resident, 0.86 -> 0.82 DRAM-resident. Same arithmetic per row, so the same results.
+     * {@link #q4_0EightInputs} for two rows at once in 512-bit vectors (groups from {@code firstGroupA} and
+     * {@code firstGroupB}, into {@code acc[accAtA ..]} and {@code acc[accAtB ..]}, as {@link #q4_0EightInputs} does),
+     * against the 8 inputs of packed unit {@code unit} in {@link MatmulInput#writeQ4Wide}'s layout. A step takes
+     * nibble k of two neighbouring words, elements {@code 8p + k} and {@code 8p + 4 + k} of the 16 blocks, so each
+     * 512-bit lane holds the sum of half a block's elements; the two halves are added at the end of the group (16-bit
+     * adds wrap, so any order is exact). Each input's load serves both rows. Measured per block and input, batch 8,
+     * 65,536 x 2048 (DRAM-resident), 1 thread, alternating in one JVM on Zen 4 against the 256-bit two-row kernel
+     * it replaces: 0.80 -> 0.74 ns with the inputs in a Java array, 0.72 from 64-byte aligned memory.
      */
-    private static void q4_0EightInputsTwoRows(short[] quants, short[] scales, int firstGroupA, int firstGroupB, int groups,
-                                               short[] x, short[] eightSums, float[] xd, int unit, float[] acc, int accAtA,
-                                               int accAtB, int runs, short[] sums) {
+    private static void q4_0EightInputsWide(short[] quants, int firstGroupA, int firstGroupB, int groups, MemorySegment x,
+                                            int unit, short[] eightSums, float[] xd, float[] acc, int accAtA, int accAtB,
+                                            int steps, short[] sums) {
         int quantsA = firstGroupA * Q4_0Tensor.GROUP_SHORTS;
         int quantsB = firstGroupB * Q4_0Tensor.GROUP_SHORTS;
         for (int wg = 0; wg < groups; wg++, quantsA += Q4_0Tensor.GROUP_SHORTS, quantsB += Q4_0Tensor.GROUP_SHORTS) {
-            ShortVector a0 = ShortVector.zero(S256);
+            ShortVector a0 = ShortVector.zero(S512);
             ShortVector a1 = a0;
             ShortVector a2 = a0;
             ShortVector a3 = a0;
@@ -666,56 +729,101 @@ final class QuantizedGemm {
             ShortVector b5 = a0;
             ShortVector b6 = a0;
             ShortVector b7 = a0;
-            int xi = (unit + wg) * 32 * GROUP * 16;
-            for (int r = 0; r < runs; r++, xi += GROUP * 16) {
-                int word = 16 * (r >> 2);
-                int shift = 4 * (r & 3);
-                ShortVector wa = ShortVector.fromArray(S256, quants, quantsA + word).lanewise(VectorOperators.LSHR, shift).and((short) 0xF);
-                ShortVector wb = ShortVector.fromArray(S256, quants, quantsB + word).lanewise(VectorOperators.LSHR, shift).and((short) 0xF);
-                ShortVector in = ShortVector.fromArray(S256, x, xi);
+            long xi = (unit + wg) * (long) GROUP * 512 * Short.BYTES;
+            for (int step = 0; step < steps; step++, xi += GROUP * 32 * Short.BYTES) {
+                int words = 32 * (step >> 2);
+                int shift = 4 * (step & 3);
+                ShortVector wa = ShortVector.fromArray(S512, quants, quantsA + words).lanewise(VectorOperators.LSHR, shift).and((short) 0xF);
+                ShortVector wb = ShortVector.fromArray(S512, quants, quantsB + words).lanewise(VectorOperators.LSHR, shift).and((short) 0xF);
+                ShortVector in = ShortVector.fromMemorySegment(S512, x, xi, ByteOrder.LITTLE_ENDIAN);
                 a0 = a0.add(wa.mul(in));
                 b0 = b0.add(wb.mul(in));
-                in = ShortVector.fromArray(S256, x, xi + 16);
+                in = ShortVector.fromMemorySegment(S512, x, xi + 64, ByteOrder.LITTLE_ENDIAN);
                 a1 = a1.add(wa.mul(in));
                 b1 = b1.add(wb.mul(in));
-                in = ShortVector.fromArray(S256, x, xi + 32);
+                in = ShortVector.fromMemorySegment(S512, x, xi + 128, ByteOrder.LITTLE_ENDIAN);
                 a2 = a2.add(wa.mul(in));
                 b2 = b2.add(wb.mul(in));
-                in = ShortVector.fromArray(S256, x, xi + 48);
+                in = ShortVector.fromMemorySegment(S512, x, xi + 192, ByteOrder.LITTLE_ENDIAN);
                 a3 = a3.add(wa.mul(in));
                 b3 = b3.add(wb.mul(in));
-                in = ShortVector.fromArray(S256, x, xi + 64);
+                in = ShortVector.fromMemorySegment(S512, x, xi + 256, ByteOrder.LITTLE_ENDIAN);
                 a4 = a4.add(wa.mul(in));
                 b4 = b4.add(wb.mul(in));
-                in = ShortVector.fromArray(S256, x, xi + 80);
+                in = ShortVector.fromMemorySegment(S512, x, xi + 320, ByteOrder.LITTLE_ENDIAN);
                 a5 = a5.add(wa.mul(in));
                 b5 = b5.add(wb.mul(in));
-                in = ShortVector.fromArray(S256, x, xi + 96);
+                in = ShortVector.fromMemorySegment(S512, x, xi + 384, ByteOrder.LITTLE_ENDIAN);
                 a6 = a6.add(wa.mul(in));
                 b6 = b6.add(wb.mul(in));
-                in = ShortVector.fromArray(S256, x, xi + 112);
+                in = ShortVector.fromMemorySegment(S512, x, xi + 448, ByteOrder.LITTLE_ENDIAN);
                 a7 = a7.add(wa.mul(in));
                 b7 = b7.add(wb.mul(in));
             }
             a0.intoArray(sums, 0);
-            a1.intoArray(sums, 16);
-            a2.intoArray(sums, 32);
-            a3.intoArray(sums, 48);
-            a4.intoArray(sums, 64);
-            a5.intoArray(sums, 80);
-            a6.intoArray(sums, 96);
-            a7.intoArray(sums, 112);
-            b0.intoArray(sums, 128);
-            b1.intoArray(sums, 144);
-            b2.intoArray(sums, 160);
-            b3.intoArray(sums, 176);
-            b4.intoArray(sums, 192);
-            b5.intoArray(sums, 208);
-            b6.intoArray(sums, 224);
-            b7.intoArray(sums, 240);
-            int si = (unit + wg) * GROUP * 16;
-            addEightInputs(scales, (firstGroupA + wg) * Q4_0Tensor.GROUP_SHORTS + Q4_0Tensor.SCALES_AT, sums, 0, eightSums, xd, si, acc, accAtA);
-            addEightInputs(scales, (firstGroupB + wg) * Q4_0Tensor.GROUP_SHORTS + Q4_0Tensor.SCALES_AT, sums, 128, eightSums, xd, si, acc, accAtB);
+            a1.intoArray(sums, 32);
+            a2.intoArray(sums, 64);
+            a3.intoArray(sums, 96);
+            a4.intoArray(sums, 128);
+            a5.intoArray(sums, 160);
+            a6.intoArray(sums, 192);
+            a7.intoArray(sums, 224);
+            b0.intoArray(sums, 256);
+            b1.intoArray(sums, 288);
+            b2.intoArray(sums, 320);
+            b3.intoArray(sums, 352);
+            b4.intoArray(sums, 384);
+            b5.intoArray(sums, 416);
+            b6.intoArray(sums, 448);
+            b7.intoArray(sums, 480);
+            addEightInputsTwoRows(quants, quantsA + Q4_0Tensor.SCALES_AT, quantsB + Q4_0Tensor.SCALES_AT, sums, eightSums, xd,
+                    (unit + wg) * GROUP * 16, acc, accAtA, accAtB);
+        }
+    }
+
+    /**
+     * {@link #addEightInputs} for both rows of {@link #q4_0EightInputsWide} (sums at {@code sums[0 ..]} and
+     * {@code sums[256 ..]}, 32 lanes per input: the two halves of each block's sum are added first).
+     * <ul>
+     *   <li>Its bytecode is past C2's {@code FreqInlineSize} (325 bytes), so it is compiled on its own: inlined into the
+     *       kernel, it came after C2's inlining budget ran out, and its array loads called {@code Objects.checkIndex}
+     *       (18% of the samples of batch-8 decode on bench-1b-Q4_0). It takes arrays, so the call boxes nothing.</li>
+     *   <li>Only 256-bit vectors: the other kernels' 256-bit integer and float operations share their Vector API methods
+     *       (and so their type profiles) with any other shape in use, and 512-bit shifts and conversions here made C2
+     *       leave the 256-bit ones in {@link VectorKernels#dotQ4_0Rows} to the Vector API's Java fallback, which
+     *       allocates: batch-1 decode on bench-1b-Q4_0 after a 128-token prompt fell from about 20 to 10-15 tok/s.</li>
+     * </ul>
+     */
+    private static void addEightInputsTwoRows(short[] scales, int scalesAtA, int scalesAtB, short[] sums, short[] eightSums,
+                                              float[] xd, int si, float[] acc, int accAtA, int accAtB) {
+        IntVector halvesA = ShortVector.fromArray(S256, scales, scalesAtA).reinterpretAsInts();
+        IntVector halvesB = ShortVector.fromArray(S256, scales, scalesAtB).reinterpretAsInts();
+        IntVector evenA = halvesA.and(0xFFFF);
+        IntVector oddA = halvesA.lanewise(VectorOperators.LSHR, 16);
+        IntVector evenB = halvesB.and(0xFFFF);
+        IntVector oddB = halvesB.lanewise(VectorOperators.LSHR, 16);
+        FloatVector dEvenA = evenA.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).or(evenA.and(0x8000).lanewise(VectorOperators.LSHL, 16))
+                .reinterpretAsFloats().mul(VectorKernels.HALF_TO_FLOAT_SCALE);
+        FloatVector dOddA = oddA.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).or(oddA.and(0x8000).lanewise(VectorOperators.LSHL, 16))
+                .reinterpretAsFloats().mul(VectorKernels.HALF_TO_FLOAT_SCALE);
+        FloatVector dEvenB = evenB.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).or(evenB.and(0x8000).lanewise(VectorOperators.LSHL, 16))
+                .reinterpretAsFloats().mul(VectorKernels.HALF_TO_FLOAT_SCALE);
+        FloatVector dOddB = oddB.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).or(oddB.and(0x8000).lanewise(VectorOperators.LSHL, 16))
+                .reinterpretAsFloats().mul(VectorKernels.HALF_TO_FLOAT_SCALE);
+        for (int n = 0, at = 0, ai = 0; n < GROUP; n++, at += 32, si += 16, ai += 16) {
+            ShortVector eight = ShortVector.fromArray(S256, eightSums, si);
+            FloatVector xdEven = FloatVector.fromArray(F256, xd, si);
+            FloatVector xdOdd = FloatVector.fromArray(F256, xd, si + 8);
+            IntVector dots = ShortVector.fromArray(S256, sums, at).add(ShortVector.fromArray(S256, sums, at + 16)).sub(eight).reinterpretAsInts();
+            ((FloatVector) dots.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0))
+                    .fma(dEvenA.mul(xdEven), FloatVector.fromArray(F256, acc, accAtA + ai)).intoArray(acc, accAtA + ai);
+            ((FloatVector) dots.lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0))
+                    .fma(dOddA.mul(xdOdd), FloatVector.fromArray(F256, acc, accAtA + ai + 8)).intoArray(acc, accAtA + ai + 8);
+            dots = ShortVector.fromArray(S256, sums, 256 + at).add(ShortVector.fromArray(S256, sums, 256 + at + 16)).sub(eight).reinterpretAsInts();
+            ((FloatVector) dots.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0))
+                    .fma(dEvenB.mul(xdEven), FloatVector.fromArray(F256, acc, accAtB + ai)).intoArray(acc, accAtB + ai);
+            ((FloatVector) dots.lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0))
+                    .fma(dOddB.mul(xdOdd), FloatVector.fromArray(F256, acc, accAtB + ai + 8)).intoArray(acc, accAtB + ai + 8);
         }
     }
 

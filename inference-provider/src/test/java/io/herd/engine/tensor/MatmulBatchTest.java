@@ -77,7 +77,7 @@ class MatmulBatchTest {
         Random random = new Random(type.ordinal());
         FloatTensor weights = FloatTensor.of(type, randomTensorBytes(type, random, columns), (long) ROWS * columns, columns);
         try (Parallel pool = Parallel.create(threads)) {
-            for (int count : new int[] {1, 3, 4, 7, 8, 9, 17, 24}) {
+            for (int count : new int[] {1, 3, 4, 7, 8, 9, 12, 13, 17, 24}) {
                 MatmulInput[] inputs = new MatmulInput[count];
                 float[][] batched = new float[count][ROWS + 2];
                 for (int i = 0; i < count; i++) {
