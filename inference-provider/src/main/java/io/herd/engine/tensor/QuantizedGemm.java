@@ -9,6 +9,7 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -46,6 +47,8 @@ final class QuantizedGemm {
     private static final VectorSpecies<Short> S256 = ShortVector.SPECIES_256;
     private static final VectorSpecies<Short> S128 = ShortVector.SPECIES_128;
     private static final VectorSpecies<Short> S512 = ShortVector.SPECIES_512;
+    private static final VectorShuffle<Float> ROTATE_FOUR = VectorShuffle.fromValues(F256, 4, 5, 6, 7, 0, 1, 2, 3);
+    private static final VectorShuffle<Float> ROTATE_TWO = VectorShuffle.fromValues(F256, 2, 3, 0, 1, 6, 7, 4, 5);
     private static final VectorSpecies<Byte> B64 = ByteVector.SPECIES_64;
 
     /**
@@ -577,13 +580,17 @@ final class QuantizedGemm {
         }
     }
 
-    /** Row {@code r} of inputs {@code [first, first + inGroup)}: their accumulators from {@code acc[accAt ..]}, lanes added. */
+    /**
+     * Row {@code r} of inputs {@code [first, first + inGroup)}: their accumulators from {@code acc[accAt ..]}, even and
+     * odd lanes added, then the 8 sums added in {@link VectorKernels#sum8}'s order by two lane rotations (lane 0 ends as
+     * {@code (l0 + l4) + (l2 + l6)}, lane 1 as {@code (l1 + l5) + (l3 + l7)}), so it equals the single-input kernels.
+     */
     private static void writeRow(float[] acc, int accAt, float[][] outputs, int[] outputOffsets, int first, int inGroup, int r) {
-        for (int n = 0; n < inGroup; n++) {
-            int a = accAt + n * 2 * LANES;
-            outputs[first + n][outputOffsets[first + n] + r] = VectorKernels.sum8(
-                    acc[a] + acc[a + 8], acc[a + 1] + acc[a + 9], acc[a + 2] + acc[a + 10], acc[a + 3] + acc[a + 11],
-                    acc[a + 4] + acc[a + 12], acc[a + 5] + acc[a + 13], acc[a + 6] + acc[a + 14], acc[a + 7] + acc[a + 15]);
+        for (int n = 0, a = accAt; n < inGroup; n++, a += 2 * LANES) {
+            FloatVector sums = FloatVector.fromArray(F256, acc, a).add(FloatVector.fromArray(F256, acc, a + LANES));
+            FloatVector halves = sums.add(sums.rearrange(ROTATE_FOUR));
+            FloatVector quarters = halves.add(halves.rearrange(ROTATE_TWO));
+            outputs[first + n][outputOffsets[first + n] + r] = quarters.lane(0) + quarters.lane(1);
         }
     }
 
@@ -735,28 +742,29 @@ final class QuantizedGemm {
                 int shift = 4 * (step & 3);
                 ShortVector wa = ShortVector.fromArray(S512, quants, quantsA + words).lanewise(VectorOperators.LSHR, shift).and((short) 0xF);
                 ShortVector wb = ShortVector.fromArray(S512, quants, quantsB + words).lanewise(VectorOperators.LSHR, shift).and((short) 0xF);
-                ShortVector in = ShortVector.fromMemorySegment(S512, x, xi, ByteOrder.LITTLE_ENDIAN);
+                MemorySegment inputs = x.asSlice(xi, GROUP * 32 * Short.BYTES);
+                ShortVector in = ShortVector.fromMemorySegment(S512, inputs, 0, ByteOrder.LITTLE_ENDIAN);
                 a0 = a0.add(wa.mul(in));
                 b0 = b0.add(wb.mul(in));
-                in = ShortVector.fromMemorySegment(S512, x, xi + 64, ByteOrder.LITTLE_ENDIAN);
+                in = ShortVector.fromMemorySegment(S512, inputs, 64, ByteOrder.LITTLE_ENDIAN);
                 a1 = a1.add(wa.mul(in));
                 b1 = b1.add(wb.mul(in));
-                in = ShortVector.fromMemorySegment(S512, x, xi + 128, ByteOrder.LITTLE_ENDIAN);
+                in = ShortVector.fromMemorySegment(S512, inputs, 128, ByteOrder.LITTLE_ENDIAN);
                 a2 = a2.add(wa.mul(in));
                 b2 = b2.add(wb.mul(in));
-                in = ShortVector.fromMemorySegment(S512, x, xi + 192, ByteOrder.LITTLE_ENDIAN);
+                in = ShortVector.fromMemorySegment(S512, inputs, 192, ByteOrder.LITTLE_ENDIAN);
                 a3 = a3.add(wa.mul(in));
                 b3 = b3.add(wb.mul(in));
-                in = ShortVector.fromMemorySegment(S512, x, xi + 256, ByteOrder.LITTLE_ENDIAN);
+                in = ShortVector.fromMemorySegment(S512, inputs, 256, ByteOrder.LITTLE_ENDIAN);
                 a4 = a4.add(wa.mul(in));
                 b4 = b4.add(wb.mul(in));
-                in = ShortVector.fromMemorySegment(S512, x, xi + 320, ByteOrder.LITTLE_ENDIAN);
+                in = ShortVector.fromMemorySegment(S512, inputs, 320, ByteOrder.LITTLE_ENDIAN);
                 a5 = a5.add(wa.mul(in));
                 b5 = b5.add(wb.mul(in));
-                in = ShortVector.fromMemorySegment(S512, x, xi + 384, ByteOrder.LITTLE_ENDIAN);
+                in = ShortVector.fromMemorySegment(S512, inputs, 384, ByteOrder.LITTLE_ENDIAN);
                 a6 = a6.add(wa.mul(in));
                 b6 = b6.add(wb.mul(in));
-                in = ShortVector.fromMemorySegment(S512, x, xi + 448, ByteOrder.LITTLE_ENDIAN);
+                in = ShortVector.fromMemorySegment(S512, inputs, 448, ByteOrder.LITTLE_ENDIAN);
                 a7 = a7.add(wa.mul(in));
                 b7 = b7.add(wb.mul(in));
             }
