@@ -224,10 +224,16 @@ public final class Q4_0Tensor extends FloatTensor {
      */
     @Override
     boolean multiplyBatch(MatmulInput[] inputs, int count, float[][] outputs, int[] outputOffsets, int rows, int cols, Parallel pool) {
+        return multiplyBatch(inputs, count, outputs, outputOffsets, rows, cols, QuantizedGemm.WIDE, pool);
+    }
+
+    /** {@link #multiplyBatch}, through the 512-bit kernel for groups of 5-8 inputs or not (tests take both on AVX-512). */
+    boolean multiplyBatch(MatmulInput[] inputs, int count, float[][] outputs, int[] outputOffsets, int rows, int cols,
+                          boolean wideKernel, Parallel pool) {
         if (!layout.rowsAreWholeGroups(cols)) {
             return false;
         }
-        QuantizedGemm.multiplyQ4_0(packed, packed, inputs, count, outputs, outputOffsets, rows, cols, pool);
+        QuantizedGemm.multiplyQ4_0(packed, packed, inputs, count, outputs, outputOffsets, rows, cols, wideKernel, pool);
         return true;
     }
 

@@ -24,7 +24,9 @@ import jdk.incubator.vector.VectorSpecies;
  *   <li>Q8_0 reads each input's own {@link MatmulInput#q8Lanes} (already in the weights' lane order), 4 at a time.</li>
  *   <li>Q4_0 packs the inputs in groups of 8 ({@code [group][weight group][run][input][16]} quants as shorts, a short
  *       last group padded with zeros) so one array walk feeds every input, and a prompt's rows go by column chunks
- *       that keep the chunk's inputs in L1. With 32 vector registers (AVX-512) two rows share each input load.</li>
+ *       that keep the chunk's inputs in L1. With AVX-512 (512-bit vectors, 32 registers) groups of 5-8 inputs are
+ *       packed for {@link #q4_0EightInputsWide} instead, into 64-byte aligned memory, and two rows share each input
+ *       load.</li>
  * </ul>
  *
  * <p>Bit-identical to the single-input kernels ({@link VectorKernels#dotQ8_0}, {@link VectorKernels#dotQ4_0}): every
@@ -116,6 +118,7 @@ final class QuantizedGemm {
         long[] packedVersions = new long[0];
         int packedCount;
         int packedWeightGroups;
+        boolean packedWide;
 
         /**
          * Collects the Q8_0 forms of {@code count} inputs, made across the pool (one input per index) before rows
@@ -143,8 +146,8 @@ final class QuantizedGemm {
          * the pool, into its own slots. Nothing is done when these inputs, unchanged, were the last packed (the Q, K
          * and V projections of a layer read the same inputs).
          */
-        void packQ4_0(MatmulInput[] inputs, int count, int groups, int weightGroups, Parallel pool) {
-            if (samePacked(inputs, count, weightGroups)) {
+        void packQ4_0(MatmulInput[] inputs, int count, int groups, int weightGroups, boolean wideKernel, Parallel pool) {
+            if (samePacked(inputs, count, weightGroups, wideKernel)) {
                 return;
             }
             int quantsLength = groups * GROUP * weightGroups * 512;
@@ -158,7 +161,7 @@ final class QuantizedGemm {
             }
             boolean anyWide = false;
             for (int g = 0; g < groups; g++) {
-                wideGroup[g] = WIDE && count - g * GROUP > 4;
+                wideGroup[g] = wideKernel && count - g * GROUP > 4;
                 anyWide |= wideGroup[g];
             }
             if (anyWide && wideStaging.length < quantsLength) {
@@ -190,6 +193,7 @@ final class QuantizedGemm {
             }
             packedCount = count;
             packedWeightGroups = weightGroups;
+            packedWide = wideKernel;
         }
 
         /**
@@ -225,8 +229,8 @@ final class QuantizedGemm {
             }
         }
 
-        private boolean samePacked(MatmulInput[] inputs, int count, int weightGroups) {
-            if (count != packedCount || weightGroups != packedWeightGroups) {
+        private boolean samePacked(MatmulInput[] inputs, int count, int weightGroups, boolean wideKernel) {
+            if (count != packedCount || weightGroups != packedWeightGroups || wideKernel != packedWide) {
                 return false;
             }
             for (int i = 0; i < count; i++) {
@@ -463,14 +467,16 @@ final class QuantizedGemm {
      * {@code r * groups(cols)}. Each run of 16 weight shorts is decoded once for a group of 8 inputs (5 to 8 present,
      * the rest zeros), or once for a group of exactly 4. A short last group of {@value #SMALL_GROUP} inputs or fewer
      * takes the single-input kernel per input instead, row by row so each row is read from memory once (a pass over
-     * padding costs more). The arithmetic per input is that of {@link VectorKernels#dotQ4_0}.
+     * padding costs more). With {@code wideKernel} (where {@link #WIDE}; tests take both ways), groups of 5 to 8
+     * go through {@link #q4_0EightInputsWide}, two rows at a time. The arithmetic per input is that of
+     * {@link VectorKernels#dotQ4_0}.
      */
     static void multiplyQ4_0(short[] quants, short[] scales, MatmulInput[] inputs, int count, float[][] outputs,
-                             int[] outputOffsets, int rows, int cols, Parallel pool) {
+                             int[] outputOffsets, int rows, int cols, boolean wideKernel, Parallel pool) {
         int weightGroups = (int) Q4_0Tensor.groupsFor(cols);
         int groups = (count + GROUP - 1) / GROUP;
         PackedInputs packed = PACKED.get();
-        packed.packQ4_0(inputs, count, groups, weightGroups, pool);
+        packed.packQ4_0(inputs, count, groups, weightGroups, wideKernel, pool);
         short[] x = packed.groupQuants;
         MemorySegment wideX = packed.wideQuants;
         boolean[] wide = packed.wideGroup;
@@ -711,8 +717,16 @@ final class QuantizedGemm {
      * nibble k of two neighbouring words, elements {@code 8p + k} and {@code 8p + 4 + k} of the 16 blocks, so each
      * 512-bit lane holds the sum of half a block's elements; the two halves are added at the end of the group (16-bit
      * adds wrap, so any order is exact). Each input's load serves both rows. Measured per block and input, batch 8,
-     * 65,536 x 2048 (DRAM-resident), 1 thread, alternating in one JVM on Zen 4 against the 256-bit two-row kernel
-     * it replaces: 0.80 -> 0.74 ns with the inputs in a Java array, 0.72 from 64-byte aligned memory.
+     * 65,536 x 2048 (DRAM-resident), 1 thread, on Zen 4, against the 256-bit two-row kernel it replaced (0.78-0.86 ns):
+     * <ul>
+     *   <li>inputs in a Java array: 0.74-0.78 (alternating in one JVM);</li>
+     *   <li>the same from 64-byte aligned memory: 0.69-0.73 (a Java array starts at any 8-byte boundary, and a 512-bit
+     *       load that crosses a 32-byte one costs a second load);</li>
+     *   <li>the input offsets computed from the loop counter, not carried as a second induction variable: 0.66-0.67,
+     *       since C2 then drops the per-load bounds checks. A per-step {@code asSlice} measured the same in a harness
+     *       but allocated in the engine, where the JDK's mapped and native segment types meet at its call site.</li>
+     * </ul>
+     * The 4 nibble steps of a word pair written out with constant shifts made C2 box the vectors (100x slower).
      */
     private static void q4_0EightInputsWide(short[] quants, int firstGroupA, int firstGroupB, int groups, MemorySegment x,
                                             int unit, short[] eightSums, float[] xd, float[] acc, int accAtA, int accAtB,

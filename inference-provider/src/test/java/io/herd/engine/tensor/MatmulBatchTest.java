@@ -34,6 +34,40 @@ class MatmulBatchTest {
     }
 
     /**
+     * Q4_0's groups of 5-8 inputs take the 512-bit kernel where the CPU has AVX-512 and the 256-bit one-row kernel
+     * elsewhere; both ways, on any CPU, give the single-input floats (the same inputs go through both, so a layout
+     * packed for one way must not be reused by the other).
+     */
+    @org.junit.jupiter.api.Test
+    void q4_0BatchesEqualSingleRowsThroughEitherKernel() {
+        int columns = 1024;
+        Random random = new Random(11);
+        Q4_0Tensor weights = (Q4_0Tensor) FloatTensor.of(GGMLType.Q4_0, randomTensorBytes(GGMLType.Q4_0, random, columns),
+                (long) ROWS * columns, columns);
+        try (Parallel pool = Parallel.create(2)) {
+            for (int count : new int[] {5, 8, 12, 13, 21}) {
+                MatmulInput[] inputs = new MatmulInput[count];
+                for (int i = 0; i < count; i++) {
+                    float[] x = new float[columns];
+                    for (int j = 0; j < columns; j++) {
+                        x[j] = (float) random.nextGaussian();
+                    }
+                    inputs[i] = new MatmulInput(x);
+                }
+                for (boolean wide : new boolean[] {false, true, false}) {
+                    float[][] batched = new float[count][ROWS];
+                    assertThat(weights.multiplyBatch(inputs, count, batched, new int[count], ROWS, columns, wide, pool)).isTrue();
+                    for (int i = 0; i < count; i++) {
+                        float[] single = new float[ROWS];
+                        weights.matmul(new MatmulInput(inputs[i].source()), single, 0, ROWS, columns, pool);
+                        assertThat(batched[i]).as("wide %s, input %d of %d", wide, i, count).containsExactly(single);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
      * The same input objects, pointed at new values with {@code set}, between two products (as a forward pass reuses
      * them from layer to layer): the second product reads the new values, not the packed copy of the first.
      */
