@@ -93,19 +93,19 @@ final class QuantizedGemm {
         /** Q8_0: each input's {@link MatmulInput#q8Lanes} and {@link MatmulInput#q8LaneScales}, made before rows fan out. */
         float[][] lanes = new float[0][];
         float[][] laneScales = new float[0][];
-        /** Q4_0: the quants in {@link MatmulInput#q4Groups} order by runs of 16, {@code [group][weight group][run][input][16]}. */
+        /**
+         * Q4_0: the quants in {@link MatmulInput#q4Groups} order by runs of 16, {@code [group][weight group][run][input][16]};
+         * a wide group's in {@link MatmulInput#writeQ4Wide}'s layout, the same size.
+         */
         short[] groupQuants = new short[0];
         /** Q4_0: {@link MatmulInput#q4EightSums}, {@code [group][weight group][input][16]}. */
         short[] eightSums = new short[0];
         /** Q4_0: {@link MatmulInput#q4GroupScales}, {@code [group][weight group][input][16]}. */
         float[] groupScales = new float[0];
         /**
-         * Q4_0, groups of 5-8 inputs where {@link #WIDE}: the quants as {@link MatmulInput#writeQ4Wide} lays them out,
-         * {@code [group][weight group][step][input][32]}, staged here and then copied to {@link #wideQuants}.
-         */
-        short[] wideStaging = new short[0];
-        /**
-         * The same off the heap, 64-byte aligned: a Java array starts wherever the allocator put it, and a 512-bit load
+         * Q4_0, the groups of 5-8 inputs packed for {@link #q4_0EightInputsWide} ({@link #groupQuants} holds them in
+         * {@link MatmulInput#writeQ4Wide}'s layout, {@code [group][weight group][step][input][32]}, on the way here), off
+         * the heap and 64-byte aligned: a Java array starts wherever the allocator put it, and a 512-bit load
          * that crosses a 32-byte boundary costs a second load (an array 16 bytes past a 64-byte boundary against one on
          * it, batch 8 at 1 thread on Zen 4, alternating in one JVM: 0.75 -> 0.70 ns per block and input).
          */
@@ -164,24 +164,22 @@ final class QuantizedGemm {
                 wideGroup[g] = wideKernel && count - g * GROUP > 4;
                 anyWide |= wideGroup[g];
             }
-            if (anyWide && wideStaging.length < quantsLength) {
-                wideStaging = new short[quantsLength];
-                wideQuants = Arena.ofAuto().allocate(2L * quantsLength, 64);
+            // the wide groups come first (only the last group can be short)
+            int wideLength = (wideGroup[groups - 1] ? groups : groups - 1) * GROUP * weightGroups * 512;
+            if (anyWide && wideQuants.byteSize() < 2L * wideLength) {
+                wideQuants = Arena.ofAuto().allocate(2L * wideLength, 64);
             }
             short[] quants = groupQuants;
-            short[] staging = wideStaging;
             short[] sums = eightSums;
             float[] scales = groupScales;
             boolean[] wide = wideGroup;
             pool.forRange(groups * GROUP, (start, end) -> {
                 for (int i = start; i < end; i++) {
-                    pack(i < count ? inputs[i] : null, i, weightGroups, wide[i / GROUP] ? staging : quants, wide[i / GROUP], sums, scales);
+                    pack(i < count ? inputs[i] : null, i, weightGroups, quants, wide[i / GROUP], sums, scales);
                 }
             });
             if (anyWide) {
-                // the wide groups come first (only the last group can be short)
-                int wideGroups = wideGroup[groups - 1] ? groups : groups - 1;
-                MemorySegment.copy(staging, 0, wideQuants, ValueLayout.JAVA_SHORT, 0, wideGroups * GROUP * weightGroups * 512);
+                MemorySegment.copy(quants, 0, wideQuants, ValueLayout.JAVA_SHORT, 0, wideLength);
             }
             if (packedFrom.length < count) {
                 packedFrom = new MatmulInput[count];
