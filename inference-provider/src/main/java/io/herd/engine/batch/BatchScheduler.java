@@ -111,7 +111,9 @@ public final class BatchScheduler implements AutoCloseable {
             if (closed) {
                 throw new IllegalStateException("the scheduler is closed");
             }
-            if (waiting.size() >= config.maxWaiting() && !(running.size() < config.maxRunning() && waiting.isEmpty())) {
+            // requests bound for a free running slot are not queued: the scheduler thread may not have admitted them yet
+            int freeSlots = Math.max(0, config.maxRunning() - running.size());
+            if (waiting.size() - freeSlots >= config.maxWaiting()) {
                 throw new SchedulerFullException(waiting.size(), retryAfter());
             }
             GenerationHandle handle = new GenerationHandle(ids.incrementAndGet(), prompt.length, listener, this::wake);

@@ -181,6 +181,36 @@ class BatchSchedulerTest {
         }
     }
 
+    /**
+     * A request submitted while a running slot is free is not refused for a full queue, even before the scheduler
+     * thread has moved the one ahead of it into that slot (it was, now and then: a race the served-request count of
+     * HerdInferenceProviderBatchingTest caught).
+     */
+    @Test
+    void requestsBoundForAFreeRunningSlotDoNotFillTheQueue() throws Exception {
+        try (Llama model = Stories260K.load(1);
+             BatchScheduler scheduler = new BatchScheduler(model,
+                     config(model, 64, 16).withMaxRunning(1).withMaxWaiting(1))) {
+            // the first holds the scheduler thread in its listener once it runs, so it cannot finish meanwhile
+            CountDownLatch entered = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            GenerationHandle first = scheduler.submit(greedy(promptIds, 20), new BlockingListener(entered, release, new ArrayList<>()));
+            GenerationHandle second;
+            try {
+                second = scheduler.submit(greedy(promptIds, 20));
+                assertThatThrownBy(() -> scheduler.submit(greedy(promptIds, 20))).isInstanceOf(SchedulerFullException.class);
+            } finally {
+                release.countDown();
+            }
+            assertThat(second.collect().finishReason()).isEqualTo(FinishReason.LENGTH);
+            while (!first.isDone()) {
+                Thread.sleep(5);
+            }
+            assertThat(first.finishReason()).contains(FinishReason.LENGTH);
+            assertNoBlocksHeld(scheduler);
+        }
+    }
+
     @Test
     void fullQueueRejectsWithRetryAfterAndCancelledWaiterEnds() throws Exception {
         try (Llama model = Stories260K.load(1);
