@@ -186,7 +186,7 @@ public final class MatmulInput {
      * Writes the first {@code groups} groups for the 512-bit batched Q4_0 kernel, which reads a group's elements
      * {@code e} and {@code e + 4} of its 16 blocks as one vector: element e of group g at
      * {@code quants[quantsAt + g * groupStride + ((e >> 3) * 4 + (e & 3)) * stepStride + ((e >> 2) & 1) * 16 ..+16]},
-     *     * and the sums and scales as {@link #writeQ4Groups} writes them.
+     * and the sums and scales as {@link #writeQ4Groups} writes them.
      */
     void writeQ4Wide(int groups, short[] quants, int quantsAt, int groupStride, int stepStride, short[] sums, float[] scales,
                      int sumsAt, int sumsStride) {
