@@ -43,6 +43,9 @@ public final class MatmulInput {
     private float[] qKScales = new float[0];
     private int[] qKBlockSums = new int[0];
     private boolean qKReady;
+    private short[] qKLanes = new short[0];
+    private int[] qKPairSums = new int[0];
+    private boolean qKLanesReady;
 
     public MatmulInput() {
     }
@@ -62,6 +65,7 @@ public final class MatmulInput {
         this.q4GroupsReady = false;
         this.q8LanesReady = false;
         this.qKReady = false;
+        this.qKLanesReady = false;
         return this;
     }
 
@@ -270,6 +274,45 @@ public final class MatmulInput {
     public short[] qKWideQuants() {
         prepareQ8_K();
         return qKWide;
+    }
+
+    /**
+     * For the Q4_K kernel ({@link Q4_KTensor}'s repacked words): the Q8_K quants as shorts, 256 per super-block in 16
+     * runs of 16, where lane {@code L} of run {@code 4t + p} holds element {@code 16 * (L % 2) + 4t + p} of sub-block
+     * {@code L / 2}: the element that nibble p of lane L of the weights' word t meets. Call it (and so make
+     * {@link #qKPairSums}) before threads share the input, as {@link #q4Groups}.
+     */
+    public short[] qKLanes() {
+        prepareQKLanes();
+        return qKLanes;
+    }
+
+    /** The sums of each 32-quant sub-block's Q8_K quants (two of {@link #qKBlockSums}), 8 per super-block. */
+    public int[] qKPairSums() {
+        prepareQKLanes();
+        return qKPairSums;
+    }
+
+    private void prepareQKLanes() {
+        prepareQ8_K();
+        if (qKLanesReady) {
+            return;
+        }
+        if (qKLanes.length < length) {
+            qKLanes = new short[length];
+            qKPairSums = new int[length / 32];
+        }
+        for (int block = 0; block < length; block += Q8_K_BLOCK) {
+            for (int run = 0; run < 16; run++) {
+                for (int lane = 0; lane < 16; lane++) {
+                    qKLanes[block + 16 * run + lane] = qK[block + 32 * (lane / 2) + 16 * (lane % 2) + run];
+                }
+            }
+        }
+        for (int s = 0; s < length / 32; s++) {
+            qKPairSums[s] = qKBlockSums[2 * s] + qKBlockSums[2 * s + 1];
+        }
+        qKLanesReady = true;
     }
 
     public float[] qKScales() {

@@ -8,15 +8,27 @@ import java.lang.foreign.MemorySegment;
  * ggml block_q4_K: super-blocks of 256 = 8 sub-blocks of 32. Layout: fp16 d, fp16 dmin, 12 bytes of
  * 6-bit scales and mins (get_scale_min_k4), 128 bytes of nibbles. Bytes {@code qs[32j..32j+32)} hold
  * sub-block 2j in their low nibbles and 2j+1 in their high nibbles; value = d*scale*q - dmin*min.
+ *
+ * <p>The loader repacks each super-block ({@link #PACKED_BYTES} bytes, see {@link #copyOf}) so that the vector kernel
+ * finds sub-blocks in lanes: fp16 d and dmin, the 8 scales and the 8 mins one per byte, then 4 words of 16 little-endian
+ * shorts. Short {@code L} of word {@code t} belongs to sub-block {@code L / 2}; its nibble {@code p} (from the bottom)
+ * is element {@code 16 * (L % 2) + 4t + p} of that sub-block. A word's 16 lanes times 16 activations then add into one
+ * 16-bit partial sum per half sub-block, with no horizontal sums until the super-block's end.
  */
 public final class Q4_KTensor extends FloatTensor {
 
     static final int BLOCK = 256;
+    /** A ggml super-block's bytes. */
     static final int BLOCK_BYTES = 144;
+    /** A repacked super-block's bytes. */
+    static final int PACKED_BYTES = 148;
+    static final int PACKED_SCALES = 4;
+    static final int PACKED_MINS = 12;
+    static final int PACKED_QS = 20;
     private static final int SCALES = 4;
     private static final int QS = 16;
 
-    /** The blocks, ggml's layout unchanged, in a Java array: see {@link #copyOf}. */
+    /** The repacked super-blocks, in a Java array: the vector kernel reads it with int indexes. */
     private final byte[] bytes;
 
     private Q4_KTensor(byte[] bytes, long size) {
@@ -25,13 +37,57 @@ public final class Q4_KTensor extends FloatTensor {
     }
 
     /**
-     * Copies {@code size} elements of ggml blocks into a Java array, so the vector kernel reads it with int indexes,
-     * whose range checks C2 compiles to far less than a segment's long-offset checks (which a JFR profile of the
-     * kernel on mapped weights put at 28% of its samples). MatmulBenchmark, 2048 x 2048, 1 thread: see
-     * docs/benchmarks.md.
+     * Repacks {@code size} elements of ggml blocks into a Java array (see the class comment). An int index's range
+     * check costs C2 far less than a segment's long-offset check (which a JFR profile of the kernel on mapped weights
+     * put at 28% of its samples).
      */
     static Q4_KTensor copyOf(MemorySegment ggml, long size) {
-        return new Q4_KTensor(copyToArray("Q4_K", ggml, size / BLOCK * BLOCK_BYTES), size);
+        long blocks = size / BLOCK;
+        if (blocks * PACKED_BYTES > Integer.MAX_VALUE - 64) {
+            throw new IllegalArgumentException("Q4_K tensor of " + blocks * PACKED_BYTES + " bytes is larger than one Java array holds");
+        }
+        byte[] packed = new byte[(int) (blocks * PACKED_BYTES)];
+        byte[] qs = new byte[128];
+        for (int b = 0; b < blocks; b++) {
+            long from = (long) b * BLOCK_BYTES;
+            int to = b * PACKED_BYTES;
+            for (int i = 0; i < 4; i++) {
+                packed[to + i] = ggml.get(Numbers.BYTE, from + i);
+            }
+            for (int j = 0; j < 8; j++) {
+                packed[to + PACKED_SCALES + j] = (byte) scale(ggml, from, j);
+                packed[to + PACKED_MINS + j] = (byte) min(ggml, from, j);
+            }
+            MemorySegment.copy(ggml, Numbers.BYTE, from + QS, qs, 0, 128);
+            for (int t = 0; t < 4; t++) {
+                // lane 2s + h of word t: sub-block s, elements 16h + 4t + (0..3)
+                for (int lane = 0; lane < 16; lane++) {
+                    int word = 0;
+                    for (int nibble = 0; nibble < 4; nibble++) {
+                        word |= ggmlQuant(qs, lane / 2, 16 * (lane % 2) + 4 * t + nibble) << (4 * nibble);
+                    }
+                    int at = to + PACKED_QS + 32 * t + 2 * lane;
+                    packed[at] = (byte) word;
+                    packed[at + 1] = (byte) (word >>> 8);
+                }
+            }
+        }
+        return new Q4_KTensor(packed, size);
+    }
+
+    /** The 4-bit quant of element {@code e} of sub-block {@code s}, from a ggml super-block's 128 quant bytes. */
+    private static int ggmlQuant(byte[] qs, int s, int e) {
+        int packed = qs[32 * (s / 2) + e] & 0xFF;
+        return s % 2 == 0 ? packed & 0x0F : packed >>> 4;
+    }
+
+    /** The 4-bit quant of element {@code e} of sub-block {@code s} in the repacked super-block at byte {@code block}. */
+    private int quant(int block, int s, int e) {
+        int lane = 2 * s + e / 16;
+        int t = (e % 16) / 4;
+        int at = block + PACKED_QS + 32 * t + 2 * lane;
+        int word = (bytes[at] & 0xFF) | (bytes[at + 1] & 0xFF) << 8;
+        return (word >>> (4 * (e % 4))) & 0x0F;
     }
 
     @Override
@@ -44,7 +100,7 @@ public final class Q4_KTensor extends FloatTensor {
         return ActivationFormat.Q8_K;
     }
 
-    /** ggml get_scale_min_k4: the 6-bit scale of sub-block {@code j}. */
+    /** ggml get_scale_min_k4: the 6-bit scale of sub-block {@code j} of the ggml super-block at {@code block}. */
     static int scale(MemorySegment data, long block, int j) {
         long s = block + SCALES;
         if (j < 4) {
@@ -53,7 +109,7 @@ public final class Q4_KTensor extends FloatTensor {
         return (unsignedByte(data, s + j + 4) & 0x0F) | ((unsignedByte(data, s + j - 4) >>> 6) << 4);
     }
 
-    /** ggml get_scale_min_k4: the 6-bit min of sub-block {@code j}. */
+    /** ggml get_scale_min_k4: the 6-bit min of sub-block {@code j} of the ggml super-block at {@code block}. */
     static int min(MemorySegment data, long block, int j) {
         long s = block + SCALES;
         if (j < 4) {
@@ -64,26 +120,54 @@ public final class Q4_KTensor extends FloatTensor {
 
     @Override
     public float getFloat(long index) {
-        long block = (index / BLOCK) * BLOCK_BYTES;
+        int block = (int) (index / BLOCK) * PACKED_BYTES;
         int within = (int) (index % BLOCK);
-        int subBlock = within / 32;
-        int pair = within / 64;
-        int l = within % 32;
-        int packed = unsignedByte(data, block + QS + 32L * pair + l);
-        int q = (subBlock & 1) == 0 ? packed & 0x0F : packed >>> 4;
-        float d = half(data, block) * scale(data, block, subBlock);
-        float m = half(data, block + 2) * min(data, block, subBlock);
-        return d * q - m;
+        int s = within / 32;
+        float d = half(data, block) * bytes[block + PACKED_SCALES + s];
+        float m = half(data, block + 2) * bytes[block + PACKED_MINS + s];
+        return d * quant(block, s, within % 32) - m;
+    }
+
+    @Override
+    protected void prepare(MatmulInput x) {
+        super.prepare(x);
+        if (Kernels.VECTOR) {
+            x.qKLanes();
+        }
     }
 
     @Override
     public float dot(long thisOffset, MatmulInput input, int size) {
+        int block = (int) (thisOffset / BLOCK) * PACKED_BYTES;
         if (Kernels.VECTOR) {
-            return VectorKernels.dotQ4_K(bytes, (int) (thisOffset / BLOCK * BLOCK_BYTES), input.qKWideQuants(), input.qKScales(),
-                    input.qKBlockSums(), size / BLOCK);
+            return VectorKernels.dotQ4_K(bytes, block, input.qKLanes(), input.qKScales(), input.qKPairSums(), size / BLOCK);
         }
-        return ScalarKernels.dotQ4_K(data, thisOffset / BLOCK * BLOCK_BYTES, input.qKQuants(), input.qKScales(),
-                input.qKBlockSums(), 0, size / BLOCK);
+        return dotScalar(block, input.qKQuants(), input.qKScales(), input.qKBlockSums(), size / BLOCK);
+    }
+
+    /**
+     * {@link ScalarKernels#dotQ4_K}'s arithmetic on the repacked blocks: per super-block the exact integer sums, then
+     * {@code sum += d * scaled - dmin * mins}.
+     */
+    private float dotScalar(int firstBlock, byte[] xq, float[] xd, int[] xBlockSums, int blocks) {
+        float sum = 0;
+        for (int b = 0; b < blocks; b++) {
+            int block = firstBlock + b * PACKED_BYTES;
+            int scaled = 0;
+            int mins = 0;
+            for (int s = 0; s < 8; s++) {
+                int dot = 0;
+                for (int e = 0; e < 32; e++) {
+                    dot += quant(block, s, e) * xq[b * 256 + 32 * s + e];
+                }
+                scaled += bytes[block + PACKED_SCALES + s] * dot;
+                mins += bytes[block + PACKED_MINS + s] * (xBlockSums[b * 16 + 2 * s] + xBlockSums[b * 16 + 2 * s + 1]);
+            }
+            float d = half(data, block) * xd[b];
+            float dmin = half(data, block + 2) * xd[b];
+            sum += d * scaled - dmin * mins;
+        }
+        return sum;
     }
 
     @Override
@@ -93,18 +177,14 @@ public final class Q4_KTensor extends FloatTensor {
             return;
         }
         for (int i = 0; i < n; i += BLOCK) {
-            long block = (offset + i) / BLOCK * BLOCK_BYTES;
+            int block = (int) ((offset + i) / BLOCK) * PACKED_BYTES;
             float d = half(data, block);
             float dmin = half(data, block + 2);
-            for (int pair = 0; pair < 4; pair++) {
-                float d1 = d * scale(data, block, 2 * pair);
-                float m1 = dmin * min(data, block, 2 * pair);
-                float d2 = d * scale(data, block, 2 * pair + 1);
-                float m2 = dmin * min(data, block, 2 * pair + 1);
-                for (int l = 0; l < 32; l++) {
-                    int packed = unsignedByte(data, block + QS + 32L * pair + l);
-                    dst[dstOffset + i + 64 * pair + l] = d1 * (packed & 0x0F) - m1;
-                    dst[dstOffset + i + 64 * pair + 32 + l] = d2 * (packed >>> 4) - m2;
+            for (int s = 0; s < 8; s++) {
+                float ds = d * bytes[block + PACKED_SCALES + s];
+                float ms = dmin * bytes[block + PACKED_MINS + s];
+                for (int e = 0; e < 32; e++) {
+                    dst[dstOffset + i + 32 * s + e] = ds * quant(block, s, e) - ms;
                 }
             }
         }

@@ -432,21 +432,45 @@ final class VectorKernels {
     }
 
     /**
-     * Q4_K x Q8_K. Each 32-byte chunk of quants holds two sub-blocks (low and high nibbles); their integer
-     * dot products with the activations are scaled by the 6-bit sub-block scales and summed exactly in int
-     * lanes, so the result equals {@link ScalarKernels#dotQ4_K} bit for bit. The 12 bytes of 6-bit scales and mins
-     * are read as three ints and unpacked with shifts ({@code get_scale_min_k4}), not byte by byte: 16 checked
-     * single-byte segment reads per super-block took more time than its vector arithmetic.
+     * Q4_K x Q8_K on {@link Q4_KTensor}'s repacked super-blocks (from byte {@code firstBlock}) and the input's
+     * {@link MatmulInput#qKLanes}. Each of a super-block's 4 words is 16 lanes of 4 nibbles; lane {@code 2s + h} adds
+     * half h of sub-block s in 16-bit (at most 16 * 15 * 127 in magnitude, so exact), the two halves are added as ints,
+     * and the 8 sub-block dots are scaled and summed exactly, as are the mins against the activations' sub-block sums.
+     * Then {@code sum += d * scaled - dmin * mins} per super-block, as {@link ScalarKernels#dotQ4_K} does, so the result
+     * equals it bit for bit.
      */
-    static float dotQ4_K(byte[] w, int byteOffset, short[] xq, float[] xd, int[] xBlockSums, int blocks) {
-        return dotQ4_KOrQ5_K(w, byteOffset, Q4_KTensor.BLOCK_BYTES, false, xq, xd, xBlockSums, blocks);
+    static float dotQ4_K(byte[] w, int firstBlock, short[] x, float[] xd, int[] pairSums, int blocks) {
+        float sum = 0;
+        for (int b = 0, block = firstBlock; b < blocks; b++, block += Q4_KTensor.PACKED_BYTES) {
+            ShortVector acc0 = ShortVector.zero(S256);
+            ShortVector acc1 = acc0;
+            for (int t = 0, xi = b * 256; t < 4; t++, xi += 64) {
+                ShortVector q = ByteVector.fromArray(B256, w, block + Q4_KTensor.PACKED_QS + 32 * t).reinterpretAsShorts();
+                acc0 = acc0.add(q.and((short) 0x0F).mul(ShortVector.fromArray(S256, x, xi)))
+                        .add(q.lanewise(VectorOperators.LSHR, 8).and((short) 0x0F).mul(ShortVector.fromArray(S256, x, xi + 32)));
+                acc1 = acc1.add(q.lanewise(VectorOperators.LSHR, 4).and((short) 0x0F).mul(ShortVector.fromArray(S256, x, xi + 16)))
+                        .add(q.lanewise(VectorOperators.LSHR, 12).mul(ShortVector.fromArray(S256, x, xi + 48)));
+            }
+            IntVector halves = acc0.add(acc1).reinterpretAsInts();
+            IntVector dots = halves.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+                    .add(halves.lanewise(VectorOperators.ASHR, 16));
+            IntVector scales = (IntVector) ByteVector.fromArray(B64, w, block + Q4_KTensor.PACKED_SCALES)
+                    .convertShape(VectorOperators.B2I, I256, 0);
+            IntVector mins = (IntVector) ByteVector.fromArray(B64, w, block + Q4_KTensor.PACKED_MINS)
+                    .convertShape(VectorOperators.B2I, I256, 0);
+            int scaled = dots.mul(scales).reduceLanes(VectorOperators.ADD);
+            int minSum = mins.mul(IntVector.fromArray(I256, pairSums, 8 * b)).reduceLanes(VectorOperators.ADD);
+            float d = Numbers.halfToFloat((short) SHORTS_LE.get(w, block)) * xd[b];
+            float dmin = Numbers.halfToFloat((short) SHORTS_LE.get(w, block + 2)) * xd[b];
+            sum += d * scaled - dmin * minSum;
+        }
+        return sum;
     }
 
     /**
-     * The super-block loop of {@link #dotQ4_K} and {@link #dotQ5_K}, whose blocks start alike (fp16 d and dmin, 12 bytes
-     * of scales and mins); {@code fifthBits} picks Q5_K's scaled sum.
+     * The super-block loop of {@link #dotQ5_K}: fp16 d and dmin, 12 bytes of scales and mins, then the scaled sum.
      */
-    private static float dotQ4_KOrQ5_K(byte[] w, int byteOffset, int blockBytes, boolean fifthBits, short[] xq, float[] xd,
+    private static float dotQ5_KBlocks(byte[] w, int byteOffset, int blockBytes, short[] xq, float[] xd,
                                        int[] xBlockSums, int blocks) {
         float sum = 0;
         for (int b = 0; b < blocks; b++) {
@@ -459,7 +483,7 @@ final class VectorKernels {
             int minsLow = (int) INTS_LE.get(w, block + 8);
             int high = (int) INTS_LE.get(w, block + 12);
             long scales = (scalesLow & 0x3F3F3F3FL) | (long) ((high & 0x0F0F0F0F) | ((scalesLow >>> 2) & 0x30303030)) << 32;
-            int scaled = fifthBits ? q5KScaledSum(w, block, xq, b * 256, scales) : q4KScaledSum(w, block, xq, b * 256, scales);
+            int scaled = q5KScaledSum(w, block, xq, b * 256, scales);
             int mins = kQuantMins(minsLow, high, xBlockSums, b * 16);
             float d = Numbers.halfToFloat((short) SHORTS_LE.get(w, block)) * xd[b];
             float dmin = Numbers.halfToFloat((short) SHORTS_LE.get(w, block + 2)) * xd[b];
@@ -484,39 +508,13 @@ final class VectorKernels {
     }
 
     /**
-     * The exact sum over one Q4_K super-block of scale_j * (q4 . q8) (kept apart so C2 keeps vectors in registers);
-     * {@code scales} holds the 8 sub-block scales, one per byte.
-     */
-    private static int q4KScaledSum(byte[] w, int block, short[] xq, int base, long scales) {
-        IntVector scaled = IntVector.zero(I256);
-        for (int pair = 0; pair < 4; pair++) {
-            int at = block + 16 + 32 * pair;
-            ShortVector first = (ShortVector) ByteVector.fromArray(B128, w, at).convertShape(VectorOperators.B2S, S256, 0);
-            ShortVector second = (ShortVector) ByteVector.fromArray(B128, w, at + 16).convertShape(VectorOperators.B2S, S256, 0);
-            int xi = base + 64 * pair;
-            ShortVector low = first.and((short) 0x0F).mul(ShortVector.fromArray(S256, xq, xi))
-                    .add(second.and((short) 0x0F).mul(ShortVector.fromArray(S256, xq, xi + 16)));
-            ShortVector upper = first.lanewise(VectorOperators.LSHR, 4).and((short) 0x0F).mul(ShortVector.fromArray(S256, xq, xi + 32))
-                    .add(second.lanewise(VectorOperators.LSHR, 4).and((short) 0x0F).mul(ShortVector.fromArray(S256, xq, xi + 48)));
-            // each int lane adds its two 16-bit lanes (sign-extended): all that matters is the sum over the lanes
-            IntVector lowInts = low.reinterpretAsInts();
-            IntVector lowSums = lowInts.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
-                    .add(lowInts.lanewise(VectorOperators.ASHR, 16));
-            IntVector upperInts = upper.reinterpretAsInts();
-            IntVector upperSums = upperInts.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
-                    .add(upperInts.lanewise(VectorOperators.ASHR, 16));
-            int j = 2 * pair;
-            scaled = scaled.add(lowSums.mul((int) (scales >>> (8 * j)) & 63)).add(upperSums.mul((int) (scales >>> (8 * j + 8)) & 63));
-        }
-        return scaled.reduceLanes(VectorOperators.ADD);
-    }
-
-    /**
-     * Q5_K x Q8_K: {@link #dotQ4_K} with each quant's fifth bit taken from {@code qh} (bit j of byte l for element l
-     * of sub-block j), so the result equals {@link ScalarKernels#dotQ5_K} bit for bit.
+     * Q5_K x Q8_K on ggml's block layout: per super-block the exact integer sums of {@code scale_j * (q5 . q8)} (each
+     * quant's fifth bit taken from {@code qh}: bit j of byte l for element l of sub-block j) and of the mins against
+     * the activations' block sums, then {@code sum += d * scaled - dmin * mins}, so the result equals
+     * {@link ScalarKernels#dotQ5_K} bit for bit.
      */
     static float dotQ5_K(byte[] w, int byteOffset, short[] xq, float[] xd, int[] xBlockSums, int blocks) {
-        return dotQ4_KOrQ5_K(w, byteOffset, Q5_KTensor.BLOCK_BYTES, true, xq, xd, xBlockSums, blocks);
+        return dotQ5_KBlocks(w, byteOffset, Q5_KTensor.BLOCK_BYTES, xq, xd, xBlockSums, blocks);
     }
 
     /** {@link #q4KScaledSum} for Q5_K: the low nibbles from {@code qs}, the fifth bits from {@code qh}. */

@@ -350,8 +350,26 @@ class VectorKernelsTest {
         MemorySegment w = MemorySegment.ofArray(raw);
         MatmulInput input = randomInput(blocks * 256);
         float scalar = ScalarKernels.dotQ4_K(w, 0, input.qKQuants(), input.qKScales(), input.qKBlockSums(), 0, blocks);
-        float vector = VectorKernels.dotQ4_K(raw, 0, input.qKWideQuants(), input.qKScales(), input.qKBlockSums(), blocks);
+        // the tensor repacks the ggml blocks into sub-blocks in lanes; the kernel reads that form
+        Q4_KTensor tensor = (Q4_KTensor) FloatTensor.of(io.herd.engine.gguf.GGMLType.Q4_K, w, blocks * 256L, blocks * 256);
+        float vector = tensor.dot(0, input, blocks * 256);
         assertThat(vector).isEqualTo(scalar);
+        // a row starting at a later super-block
+        MatmulInput tail = randomInput((blocks - 2) * 256);
+        assertThat(tensor.dot(2 * 256, tail, (blocks - 2) * 256))
+                .isEqualTo(ScalarKernels.dotQ4_K(w, 2L * 144, tail.qKQuants(), tail.qKScales(), tail.qKBlockSums(), 0, blocks - 2));
+        float[] dequantized = new float[blocks * 256];
+        tensor.dequantize(0, dequantized, 0, dequantized.length);
+        for (int i = 0; i < dequantized.length; i++) {
+            long block = (i / 256) * 144L;
+            int sub = (i % 256) / 32;
+            int packed = Byte.toUnsignedInt(w.get(Numbers.BYTE, block + 16 + 32L * (sub / 2) + i % 32));
+            int q = sub % 2 == 0 ? packed & 0x0F : packed >>> 4;
+            float d = Float.float16ToFloat(w.get(Numbers.SHORT_LE, block)) * Q4_KTensor.scale(w, block, sub);
+            float m = Float.float16ToFloat(w.get(Numbers.SHORT_LE, block + 2)) * Q4_KTensor.min(w, block, sub);
+            assertThat(dequantized[i]).as("element %d", i).isEqualTo(d * q - m);
+            assertThat(tensor.getFloat(i)).as("element %d", i).isEqualTo(d * q - m);
+        }
     }
 
     @Test
