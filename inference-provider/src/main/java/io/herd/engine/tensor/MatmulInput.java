@@ -46,6 +46,9 @@ public final class MatmulInput {
     private short[] qKLanes = new short[0];
     private int[] qKPairSums = new int[0];
     private boolean qKLanesReady;
+    private short[] qKSixLanes = new short[0];
+    private short[] qKSixCorrections = new short[0];
+    private boolean qKSixLanesReady;
 
     public MatmulInput() {
     }
@@ -66,6 +69,7 @@ public final class MatmulInput {
         this.q8LanesReady = false;
         this.qKReady = false;
         this.qKLanesReady = false;
+        this.qKSixLanesReady = false;
         return this;
     }
 
@@ -313,6 +317,54 @@ public final class MatmulInput {
             qKPairSums[s] = qKBlockSums[2 * s] + qKBlockSums[2 * s + 1];
         }
         qKLanesReady = true;
+    }
+
+    /**
+     * For the Q6_K kernel ({@link Q6_KTensor}'s repacked words): the Q8_K quants as shorts, 256 per super-block in 16
+     * runs of 16, where lane {@code j} of run {@code r} holds element {@code r} of the 16-element sub-block j. Call it
+     * (and so make {@link #qKSixCorrections}) before threads share the input, as {@link #q4Groups}.
+     */
+    public short[] qKSixLanes() {
+        prepareQKSixLanes();
+        return qKSixLanes;
+    }
+
+    /**
+     * 32 times the sum of each half (8 quants) of each 16-element sub-block, 32 per super-block: first half for
+     * sub-blocks 0-15, then the second half. The Q6_K kernel multiplies unsigned 6-bit quants and subtracts this,
+     * which equals multiplying {@code q - 32}.
+     */
+    public short[] qKSixCorrections() {
+        prepareQKSixLanes();
+        return qKSixCorrections;
+    }
+
+    private void prepareQKSixLanes() {
+        prepareQ8_K();
+        if (qKSixLanesReady) {
+            return;
+        }
+        if (qKSixLanes.length < length) {
+            qKSixLanes = new short[length];
+            qKSixCorrections = new short[length / 8];
+        }
+        for (int block = 0; block < length; block += Q8_K_BLOCK) {
+            for (int run = 0; run < 16; run++) {
+                for (int lane = 0; lane < 16; lane++) {
+                    qKSixLanes[block + 16 * run + lane] = qK[block + 16 * lane + run];
+                }
+            }
+            for (int half = 0; half < 2; half++) {
+                for (int lane = 0; lane < 16; lane++) {
+                    int sum = 0;
+                    for (int e = 0; e < 8; e++) {
+                        sum += qK[block + 16 * lane + 8 * half + e];
+                    }
+                    qKSixCorrections[block / 8 + 16 * half + lane] = (short) (32 * sum);
+                }
+            }
+        }
+        qKSixLanesReady = true;
     }
 
     public float[] qKScales() {

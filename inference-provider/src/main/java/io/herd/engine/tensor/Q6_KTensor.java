@@ -9,6 +9,12 @@ import java.lang.foreign.MemorySegment;
  * int8 scales[16] (one per 16 elements), fp16 d; value = d * scale * (q - 32). Within each half of
  * 128 elements, element {@code 32*k + l} takes its low bits from {@code ql[l + 32*(k&1)]} (low nibble
  * for k < 2, high for k >= 2) and its high bits from {@code qh[l] >> 2k}.
+ *
+ * <p>The loader repacks each super-block into the same 210 bytes with the 16 sub-blocks (16 elements each) in
+ * lanes: fp16 d; the scales of sub-blocks 0, 2, .., 14, then 1, 3, .., 15; 4 low words of 16 little-endian shorts,
+ * short {@code j} of word {@code t} holding the low 4 bits of elements {@code 4t .. 4t + 3} of sub-block j (from the
+ * bottom); 2 high words, short j of word {@code u} holding the high 2 bits of elements {@code 8u .. 8u + 7}. The
+ * vector kernel then sums each sub-block in its own 16-bit lane.
  */
 public final class Q6_KTensor extends FloatTensor {
 
@@ -17,8 +23,14 @@ public final class Q6_KTensor extends FloatTensor {
     static final int QH = 128;
     static final int SCALES = 192;
     static final int D = 208;
+    /** The repacked layout (see the class comment). */
+    static final int PACKED_D = 0;
+    static final int PACKED_EVEN_SCALES = 2;
+    static final int PACKED_ODD_SCALES = 10;
+    static final int PACKED_LOW = 18;
+    static final int PACKED_HIGH = 146;
 
-    /** The blocks, ggml's layout unchanged, in a Java array (see {@link Q4_KTensor#copyOf} for why). */
+    /** The repacked super-blocks, in a Java array (see {@link Q4_KTensor#copyOf} for why). */
     private final byte[] bytes;
 
     private Q6_KTensor(byte[] bytes, long size) {
@@ -26,9 +38,48 @@ public final class Q6_KTensor extends FloatTensor {
         this.bytes = bytes;
     }
 
-    /** Copies {@code size} elements of ggml blocks into a Java array for the vector kernel's int indexes. */
+    /** Repacks {@code size} elements of ggml blocks into a Java array (see the class comment). */
     static Q6_KTensor copyOf(MemorySegment ggml, long size) {
-        return new Q6_KTensor(copyToArray("Q6_K", ggml, size / BLOCK * BLOCK_BYTES), size);
+        long blocks = size / BLOCK;
+        if (blocks * BLOCK_BYTES > Integer.MAX_VALUE - 64) {
+            throw new IllegalArgumentException("Q6_K tensor of " + blocks * BLOCK_BYTES + " bytes is larger than one Java array holds");
+        }
+        byte[] packed = new byte[(int) (blocks * BLOCK_BYTES)];
+        byte[] block = new byte[BLOCK_BYTES];
+        MemorySegment source = MemorySegment.ofArray(block);
+        int[] q = new int[BLOCK];
+        for (int b = 0; b < blocks; b++) {
+            MemorySegment.copy(ggml, Numbers.BYTE, (long) b * BLOCK_BYTES, block, 0, BLOCK_BYTES);
+            int to = b * BLOCK_BYTES;
+            packed[to + PACKED_D] = block[D];
+            packed[to + PACKED_D + 1] = block[D + 1];
+            for (int j = 0; j < 8; j++) {
+                packed[to + PACKED_EVEN_SCALES + j] = block[SCALES + 2 * j];
+                packed[to + PACKED_ODD_SCALES + j] = block[SCALES + 2 * j + 1];
+            }
+            for (int e = 0; e < BLOCK; e++) {
+                q[e] = quant(source, 0, e) + 32;
+            }
+            for (int j = 0; j < 16; j++) {
+                for (int t = 0; t < 4; t++) {
+                    int word = 0;
+                    for (int p = 0; p < 4; p++) {
+                        word |= (q[16 * j + 4 * t + p] & 0x0F) << (4 * p);
+                    }
+                    packed[to + PACKED_LOW + 32 * t + 2 * j] = (byte) word;
+                    packed[to + PACKED_LOW + 32 * t + 2 * j + 1] = (byte) (word >>> 8);
+                }
+                for (int u = 0; u < 2; u++) {
+                    int word = 0;
+                    for (int k = 0; k < 8; k++) {
+                        word |= (q[16 * j + 8 * u + k] >>> 4) << (2 * k);
+                    }
+                    packed[to + PACKED_HIGH + 32 * u + 2 * j] = (byte) word;
+                    packed[to + PACKED_HIGH + 32 * u + 2 * j + 1] = (byte) (word >>> 8);
+                }
+            }
+        }
+        return new Q6_KTensor(packed, size);
     }
 
     @Override
@@ -41,7 +92,7 @@ public final class Q6_KTensor extends FloatTensor {
         return ActivationFormat.Q8_K;
     }
 
-    /** The signed 6-bit quant (-32..31) of element {@code within} (0..255) of the block at byte {@code block}. */
+    /** The signed 6-bit quant (-32..31) of element {@code within} (0..255) of the ggml block at byte {@code block}. */
     static int quant(MemorySegment data, long block, int within) {
         int half = within / 128;
         int quarter = (within % 128) / 32;
@@ -52,23 +103,62 @@ public final class Q6_KTensor extends FloatTensor {
         return (low | (high << 4)) - 32;
     }
 
-    static int scale(MemorySegment data, long block, int within) {
-        return data.get(Numbers.BYTE, block + SCALES + within / 16);
+    /** The signed 6-bit quant of element {@code within} of the repacked block at byte {@code block}. */
+    private int packedQuant(int block, int within) {
+        int j = within / 16;
+        int e = within % 16;
+        int lowAt = block + PACKED_LOW + 32 * (e / 4) + 2 * j;
+        int low = (((bytes[lowAt] & 0xFF) | (bytes[lowAt + 1] & 0xFF) << 8) >>> (4 * (e % 4))) & 0x0F;
+        int highAt = block + PACKED_HIGH + 32 * (e / 8) + 2 * j;
+        int high = (((bytes[highAt] & 0xFF) | (bytes[highAt + 1] & 0xFF) << 8) >>> (2 * (e % 8))) & 3;
+        return (low | (high << 4)) - 32;
+    }
+
+    /** The scale of sub-block {@code j} of the repacked block at byte {@code block}. */
+    private int packedScale(int block, int j) {
+        return bytes[block + (j % 2 == 0 ? PACKED_EVEN_SCALES : PACKED_ODD_SCALES) + j / 2];
     }
 
     @Override
     public float getFloat(long index) {
-        long block = (index / BLOCK) * BLOCK_BYTES;
+        int block = (int) (index / BLOCK) * BLOCK_BYTES;
         int within = (int) (index % BLOCK);
-        return half(data, block + D) * scale(data, block, within) * quant(data, block, within);
+        return half(data, block + PACKED_D) * packedScale(block, within / 16) * packedQuant(block, within);
+    }
+
+    @Override
+    protected void prepare(MatmulInput x) {
+        super.prepare(x);
+        if (Kernels.VECTOR) {
+            x.qKSixLanes();
+        }
     }
 
     @Override
     public float dot(long thisOffset, MatmulInput input, int size) {
+        int block = (int) (thisOffset / BLOCK) * BLOCK_BYTES;
         if (Kernels.VECTOR) {
-            return VectorKernels.dotQ6_K(bytes, (int) (thisOffset / BLOCK * BLOCK_BYTES), input.qKWideQuants(), input.qKScales(), size / BLOCK);
+            return VectorKernels.dotQ6_K(bytes, block, input.qKSixLanes(), input.qKSixCorrections(), input.qKScales(), size / BLOCK);
         }
-        return ScalarKernels.dotQ6_K(data, thisOffset / BLOCK * BLOCK_BYTES, input.qKQuants(), input.qKScales(), 0, size / BLOCK);
+        return dotScalar(block, input.qKQuants(), input.qKScales(), size / BLOCK);
+    }
+
+    /** {@link ScalarKernels#dotQ6_K}'s arithmetic on the repacked blocks: the exact integer total, then {@code d * xd * total}. */
+    private float dotScalar(int firstBlock, byte[] xq, float[] xd, int blocks) {
+        float sum = 0;
+        for (int b = 0; b < blocks; b++) {
+            int block = firstBlock + b * BLOCK_BYTES;
+            int total = 0;
+            for (int j = 0; j < 16; j++) {
+                int dot = 0;
+                for (int e = 0; e < 16; e++) {
+                    dot += packedQuant(block, 16 * j + e) * xq[b * 256 + 16 * j + e];
+                }
+                total += packedScale(block, j) * dot;
+            }
+            sum += half(data, block + PACKED_D) * xd[b] * total;
+        }
+        return sum;
     }
 
     @Override
@@ -78,10 +168,10 @@ public final class Q6_KTensor extends FloatTensor {
             return;
         }
         for (int i = 0; i < n; i += BLOCK) {
-            long block = (offset + i) / BLOCK * BLOCK_BYTES;
-            float d = half(data, block + D);
+            int block = (int) ((offset + i) / BLOCK) * BLOCK_BYTES;
+            float d = half(data, block + PACKED_D);
             for (int j = 0; j < BLOCK; j++) {
-                dst[dstOffset + i + j] = d * scale(data, block, j) * quant(data, block, j);
+                dst[dstOffset + i + j] = d * packedScale(block, j / 16) * packedQuant(block, j);
             }
         }
     }

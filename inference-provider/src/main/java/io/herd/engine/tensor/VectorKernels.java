@@ -550,55 +550,44 @@ final class VectorKernels {
     }
 
     /**
-     * Q6_K x Q8_K: per half super-block, 16-lane groups of 6-bit quants rebuilt from ql/qh in 16-bit
-     * lanes, multiplied with the activations, and summed exactly in int lanes with the int8 group
-     * scales, so the result equals {@link ScalarKernels#dotQ6_K} bit for bit.
+     * Q6_K x Q8_K on {@link Q6_KTensor}'s repacked super-blocks (from byte {@code firstBlock}) and the input's
+     * {@link MatmulInput#qKSixLanes}: lane j of every word is sub-block j. The unsigned 6-bit quants are rebuilt from a
+     * low and a high word and multiplied in 16-bit lanes, half a sub-block (8 products) per sum; 16-bit sums wrap, and
+     * subtracting {@link MatmulInput#qKSixCorrections} leaves the exact dot of {@code q - 32}, at most 8 * 32 * 127 in
+     * magnitude. The dots are scaled by the sub-blocks' scales and summed exactly, then {@code d * xd * total} per
+     * super-block, so the result equals {@link ScalarKernels#dotQ6_K} bit for bit.
      */
-    static float dotQ6_K(byte[] w, int byteOffset, short[] xq, float[] xd, int blocks) {
+    static float dotQ6_K(byte[] w, int firstBlock, short[] x, short[] corrections, float[] xd, int blocks) {
         float sum = 0;
-        for (int b = 0; b < blocks; b++) {
-            int block = byteOffset + b * Q6_KTensor.BLOCK_BYTES;
-            int total = q6KScaledSum(w, block, xq, b * 256);
-            sum += Numbers.halfToFloat((short) SHORTS_LE.get(w, block + Q6_KTensor.D)) * xd[b] * total;
+        for (int b = 0, block = firstBlock; b < blocks; b++, block += Q6_KTensor.BLOCK_BYTES) {
+            IntVector even = (IntVector) ByteVector.fromArray(B64, w, block + Q6_KTensor.PACKED_EVEN_SCALES)
+                    .convertShape(VectorOperators.B2I, I256, 0);
+            IntVector odd = (IntVector) ByteVector.fromArray(B64, w, block + Q6_KTensor.PACKED_ODD_SCALES)
+                    .convertShape(VectorOperators.B2I, I256, 0);
+            IntVector total = IntVector.zero(I256);
+            for (int half = 0; half < 2; half++) {
+                ShortVector high = ByteVector.fromArray(B256, w, block + Q6_KTensor.PACKED_HIGH + 32 * half).reinterpretAsShorts();
+                ShortVector acc = ShortVector.zero(S256);
+                for (int t = 0; t < 2; t++) {
+                    ShortVector low = ByteVector.fromArray(B256, w, block + Q6_KTensor.PACKED_LOW + 64 * half + 32 * t).reinterpretAsShorts();
+                    ShortVector hi = high.lanewise(VectorOperators.LSHR, 8 * t);
+                    int xi = b * 256 + 128 * half + 64 * t;
+                    acc = acc.add(low.and((short) 0x0F).or(hi.and((short) 3).lanewise(VectorOperators.LSHL, 4))
+                                    .mul(ShortVector.fromArray(S256, x, xi)))
+                            .add(low.lanewise(VectorOperators.LSHR, 4).and((short) 0x0F).or(hi.lanewise(VectorOperators.LSHL, 2).and((short) 0x30))
+                                    .mul(ShortVector.fromArray(S256, x, xi + 16)))
+                            .add(low.lanewise(VectorOperators.LSHR, 8).and((short) 0x0F).or(hi.and((short) 0x30))
+                                    .mul(ShortVector.fromArray(S256, x, xi + 32)))
+                            .add(low.lanewise(VectorOperators.LSHR, 12).or(hi.lanewise(VectorOperators.LSHR, 2).and((short) 0x30))
+                                    .mul(ShortVector.fromArray(S256, x, xi + 48)));
+                }
+                IntVector dots = acc.sub(ShortVector.fromArray(S256, corrections, 32 * b + 16 * half)).reinterpretAsInts();
+                total = total.add(dots.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).mul(even))
+                        .add(dots.lanewise(VectorOperators.ASHR, 16).mul(odd));
+            }
+            sum += Numbers.halfToFloat((short) SHORTS_LE.get(w, block + Q6_KTensor.PACKED_D)) * xd[b] * total.reduceLanes(VectorOperators.ADD);
         }
         return sum;
-    }
-
-    private static int q6KScaledSum(byte[] w, int block, short[] xq, int base) {
-        IntVector total = IntVector.zero(I256);
-        for (int half = 0; half < 2; half++) {
-            for (int g = 0; g < 2; g++) {
-                int ql = block + 64 * half + 16 * g;
-                ShortVector a = (ShortVector) ByteVector.fromArray(B128, w, ql).convertShape(VectorOperators.B2S, S256, 0);
-                ShortVector c = (ShortVector) ByteVector.fromArray(B128, w, ql + 32).convertShape(VectorOperators.B2S, S256, 0);
-                ShortVector h = (ShortVector) ByteVector.fromArray(B128, w, block + Q6_KTensor.QH + 32 * half + 16 * g)
-                        .convertShape(VectorOperators.B2S, S256, 0);
-                ShortVector q0 = a.and((short) 0x0F).or(h.and((short) 3).lanewise(VectorOperators.LSHL, 4)).sub((short) 32);
-                ShortVector q1 = c.and((short) 0x0F).or(h.lanewise(VectorOperators.LSHR, 2).and((short) 3).lanewise(VectorOperators.LSHL, 4))
-                        .sub((short) 32);
-                ShortVector q2 = a.lanewise(VectorOperators.LSHR, 4).and((short) 0x0F)
-                        .or(h.lanewise(VectorOperators.LSHR, 4).and((short) 3).lanewise(VectorOperators.LSHL, 4)).sub((short) 32);
-                ShortVector q3 = c.lanewise(VectorOperators.LSHR, 4).and((short) 0x0F)
-                        .or(h.lanewise(VectorOperators.LSHR, 6).and((short) 3).lanewise(VectorOperators.LSHL, 4)).sub((short) 32);
-                int xi = base + 128 * half + 16 * g;
-                int scales = block + Q6_KTensor.SCALES + 8 * half + g;
-                // each int lane adds its two 16-bit products (sign-extended); written out, not a helper, which C2
-                // stopped inlining (NodeCountInliningCutoff) and then boxed its vectors
-                IntVector p0 = q0.mul(ShortVector.fromArray(S256, xq, xi)).reinterpretAsInts();
-                IntVector p1 = q1.mul(ShortVector.fromArray(S256, xq, xi + 32)).reinterpretAsInts();
-                IntVector p2 = q2.mul(ShortVector.fromArray(S256, xq, xi + 64)).reinterpretAsInts();
-                IntVector p3 = q3.mul(ShortVector.fromArray(S256, xq, xi + 96)).reinterpretAsInts();
-                total = total.add(p0.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
-                                .add(p0.lanewise(VectorOperators.ASHR, 16)).mul(w[scales]))
-                        .add(p1.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
-                                .add(p1.lanewise(VectorOperators.ASHR, 16)).mul(w[scales + 2]))
-                        .add(p2.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
-                                .add(p2.lanewise(VectorOperators.ASHR, 16)).mul(w[scales + 4]))
-                        .add(p3.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
-                                .add(p3.lanewise(VectorOperators.ASHR, 16)).mul(w[scales + 6]));
-            }
-        }
-        return total.reduceLanes(VectorOperators.ADD);
     }
 
     /**

@@ -398,7 +398,20 @@ class VectorKernelsTest {
         }
         MatmulInput input = new MatmulInput(x);
         float scalar = ScalarKernels.dotQ6_K(w, 0, input.qKQuants(), input.qKScales(), 0, blocks);
-        float vector = VectorKernels.dotQ6_K(raw, 0, input.qKWideQuants(), input.qKScales(), blocks);
-        assertThat(vector).isEqualTo(scalar);
+        // the tensor repacks the ggml blocks into sub-blocks in lanes; the kernel reads that form
+        Q6_KTensor tensor = (Q6_KTensor) FloatTensor.of(io.herd.engine.gguf.GGMLType.Q6_K, w, blocks * 256L, blocks * 256);
+        assertThat(tensor.dot(0, input, blocks * 256)).isEqualTo(scalar);
+        MatmulInput tail = randomInput((blocks - 2) * 256);
+        assertThat(tensor.dot(2 * 256, tail, (blocks - 2) * 256))
+                .isEqualTo(ScalarKernels.dotQ6_K(w, 2L * 210, tail.qKQuants(), tail.qKScales(), 0, blocks - 2));
+        float[] dequantized = new float[blocks * 256];
+        tensor.dequantize(0, dequantized, 0, dequantized.length);
+        for (int i = 0; i < dequantized.length; i++) {
+            long block = (i / 256) * 210L;
+            float expected = Float.float16ToFloat(w.get(Numbers.SHORT_LE, block + 208)) * w.get(Numbers.BYTE, block + 192 + (i % 256) / 16)
+                    * Q6_KTensor.quant(w, block, i % 256);
+            assertThat(dequantized[i]).as("element %d", i).isEqualTo(expected);
+            assertThat(tensor.getFloat(i)).as("element %d", i).isEqualTo(expected);
+        }
     }
 }
