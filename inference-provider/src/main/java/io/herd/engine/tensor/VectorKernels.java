@@ -468,6 +468,71 @@ final class VectorKernels {
     }
 
     /**
+     * {@link #dotQ4_K} of one row against four inputs at once (their {@link MatmulInput#qKLanes},
+     * {@link MatmulInput#qKPairSums} and scales), into {@code out[0..4)}: each word's nibbles are taken apart once for
+     * the four. Every result equals {@link #dotQ4_K} of that input.
+     */
+    static void dotQ4_KFourInputs(byte[] w, int firstBlock, int blocks, short[] x0, short[] x1, short[] x2, short[] x3,
+                                  int[] pairs0, int[] pairs1, int[] pairs2, int[] pairs3, float[] xd0, float[] xd1,
+                                  float[] xd2, float[] xd3, float[] out) {
+        float sum0 = 0;
+        float sum1 = 0;
+        float sum2 = 0;
+        float sum3 = 0;
+        for (int b = 0, block = firstBlock; b < blocks; b++, block += Q4_KTensor.PACKED_BYTES) {
+            ShortVector acc0 = ShortVector.zero(S256);
+            ShortVector acc1 = acc0;
+            ShortVector acc2 = acc0;
+            ShortVector acc3 = acc0;
+            for (int t = 0, xi = b * 256; t < 4; t++, xi += 64) {
+                ShortVector q = ByteVector.fromArray(B256, w, block + Q4_KTensor.PACKED_QS + 32 * t).reinterpretAsShorts();
+                ShortVector n0 = q.and((short) 0x0F);
+                ShortVector n1 = q.lanewise(VectorOperators.LSHR, 4).and((short) 0x0F);
+                ShortVector n2 = q.lanewise(VectorOperators.LSHR, 8).and((short) 0x0F);
+                ShortVector n3 = q.lanewise(VectorOperators.LSHR, 12);
+                acc0 = acc0.add(n0.mul(ShortVector.fromArray(S256, x0, xi)).add(n2.mul(ShortVector.fromArray(S256, x0, xi + 32))))
+                        .add(n1.mul(ShortVector.fromArray(S256, x0, xi + 16)).add(n3.mul(ShortVector.fromArray(S256, x0, xi + 48))));
+                acc1 = acc1.add(n0.mul(ShortVector.fromArray(S256, x1, xi)).add(n2.mul(ShortVector.fromArray(S256, x1, xi + 32))))
+                        .add(n1.mul(ShortVector.fromArray(S256, x1, xi + 16)).add(n3.mul(ShortVector.fromArray(S256, x1, xi + 48))));
+                acc2 = acc2.add(n0.mul(ShortVector.fromArray(S256, x2, xi)).add(n2.mul(ShortVector.fromArray(S256, x2, xi + 32))))
+                        .add(n1.mul(ShortVector.fromArray(S256, x2, xi + 16)).add(n3.mul(ShortVector.fromArray(S256, x2, xi + 48))));
+                acc3 = acc3.add(n0.mul(ShortVector.fromArray(S256, x3, xi)).add(n2.mul(ShortVector.fromArray(S256, x3, xi + 32))))
+                        .add(n1.mul(ShortVector.fromArray(S256, x3, xi + 16)).add(n3.mul(ShortVector.fromArray(S256, x3, xi + 48))));
+            }
+            IntVector scales = (IntVector) ByteVector.fromArray(B64, w, block + Q4_KTensor.PACKED_SCALES)
+                    .convertShape(VectorOperators.B2I, I256, 0);
+            IntVector mins = (IntVector) ByteVector.fromArray(B64, w, block + Q4_KTensor.PACKED_MINS)
+                    .convertShape(VectorOperators.B2I, I256, 0);
+            float d = Numbers.halfToFloat((short) SHORTS_LE.get(w, block));
+            float dmin = Numbers.halfToFloat((short) SHORTS_LE.get(w, block + 2));
+            IntVector halves = acc0.reinterpretAsInts();
+            int scaled = halves.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+                    .add(halves.lanewise(VectorOperators.ASHR, 16)).mul(scales).reduceLanes(VectorOperators.ADD);
+            int minSum = mins.mul(IntVector.fromArray(I256, pairs0, 8 * b)).reduceLanes(VectorOperators.ADD);
+            sum0 += d * xd0[b] * scaled - dmin * xd0[b] * minSum;
+            halves = acc1.reinterpretAsInts();
+            scaled = halves.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+                    .add(halves.lanewise(VectorOperators.ASHR, 16)).mul(scales).reduceLanes(VectorOperators.ADD);
+            minSum = mins.mul(IntVector.fromArray(I256, pairs1, 8 * b)).reduceLanes(VectorOperators.ADD);
+            sum1 += d * xd1[b] * scaled - dmin * xd1[b] * minSum;
+            halves = acc2.reinterpretAsInts();
+            scaled = halves.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+                    .add(halves.lanewise(VectorOperators.ASHR, 16)).mul(scales).reduceLanes(VectorOperators.ADD);
+            minSum = mins.mul(IntVector.fromArray(I256, pairs2, 8 * b)).reduceLanes(VectorOperators.ADD);
+            sum2 += d * xd2[b] * scaled - dmin * xd2[b] * minSum;
+            halves = acc3.reinterpretAsInts();
+            scaled = halves.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+                    .add(halves.lanewise(VectorOperators.ASHR, 16)).mul(scales).reduceLanes(VectorOperators.ADD);
+            minSum = mins.mul(IntVector.fromArray(I256, pairs3, 8 * b)).reduceLanes(VectorOperators.ADD);
+            sum3 += d * xd3[b] * scaled - dmin * xd3[b] * minSum;
+        }
+        out[0] = sum0;
+        out[1] = sum1;
+        out[2] = sum2;
+        out[3] = sum3;
+    }
+
+    /**
      * The super-block loop of {@link #dotQ5_K}: fp16 d and dmin, 12 bytes of scales and mins, then the scaled sum.
      */
     private static float dotQ5_KBlocks(byte[] w, int byteOffset, int blockBytes, short[] xq, float[] xd,
