@@ -656,6 +656,76 @@ final class VectorKernels {
     }
 
     /**
+     * {@link #dotQ6_K} of one row against four inputs at once (their {@link MatmulInput#qKSixLanes},
+     * {@link MatmulInput#qKSixCorrections} and scales), into {@code out[0..4)}: each quant is rebuilt once for the four.
+     * Every result equals {@link #dotQ6_K} of that input.
+     */
+    static void dotQ6_KFourInputs(byte[] w, int firstBlock, int blocks, short[] x0, short[] x1, short[] x2, short[] x3,
+                                  short[] c0, short[] c1, short[] c2, short[] c3, float[] xd0, float[] xd1, float[] xd2,
+                                  float[] xd3, float[] out) {
+        float sum0 = 0;
+        float sum1 = 0;
+        float sum2 = 0;
+        float sum3 = 0;
+        for (int b = 0, block = firstBlock; b < blocks; b++, block += Q6_KTensor.BLOCK_BYTES) {
+            IntVector even = (IntVector) ByteVector.fromArray(B64, w, block + Q6_KTensor.PACKED_EVEN_SCALES)
+                    .convertShape(VectorOperators.B2I, I256, 0);
+            IntVector odd = (IntVector) ByteVector.fromArray(B64, w, block + Q6_KTensor.PACKED_ODD_SCALES)
+                    .convertShape(VectorOperators.B2I, I256, 0);
+            IntVector total0 = IntVector.zero(I256);
+            IntVector total1 = total0;
+            IntVector total2 = total0;
+            IntVector total3 = total0;
+            for (int half = 0; half < 2; half++) {
+                ShortVector high = ByteVector.fromArray(B256, w, block + Q6_KTensor.PACKED_HIGH + 32 * half).reinterpretAsShorts();
+                ShortVector acc0 = ShortVector.zero(S256);
+                ShortVector acc1 = acc0;
+                ShortVector acc2 = acc0;
+                ShortVector acc3 = acc0;
+                for (int t = 0; t < 2; t++) {
+                    ShortVector low = ByteVector.fromArray(B256, w, block + Q6_KTensor.PACKED_LOW + 64 * half + 32 * t).reinterpretAsShorts();
+                    ShortVector hi = high.lanewise(VectorOperators.LSHR, 8 * t);
+                    ShortVector q0 = low.and((short) 0x0F).or(hi.and((short) 3).lanewise(VectorOperators.LSHL, 4));
+                    ShortVector q1 = low.lanewise(VectorOperators.LSHR, 4).and((short) 0x0F).or(hi.lanewise(VectorOperators.LSHL, 2).and((short) 0x30));
+                    ShortVector q2 = low.lanewise(VectorOperators.LSHR, 8).and((short) 0x0F).or(hi.and((short) 0x30));
+                    ShortVector q3 = low.lanewise(VectorOperators.LSHR, 12).or(hi.lanewise(VectorOperators.LSHR, 2).and((short) 0x30));
+                    int xi = b * 256 + 128 * half + 64 * t;
+                    acc0 = acc0.add(q0.mul(ShortVector.fromArray(S256, x0, xi))).add(q1.mul(ShortVector.fromArray(S256, x0, xi + 16)))
+                            .add(q2.mul(ShortVector.fromArray(S256, x0, xi + 32))).add(q3.mul(ShortVector.fromArray(S256, x0, xi + 48)));
+                    acc1 = acc1.add(q0.mul(ShortVector.fromArray(S256, x1, xi))).add(q1.mul(ShortVector.fromArray(S256, x1, xi + 16)))
+                            .add(q2.mul(ShortVector.fromArray(S256, x1, xi + 32))).add(q3.mul(ShortVector.fromArray(S256, x1, xi + 48)));
+                    acc2 = acc2.add(q0.mul(ShortVector.fromArray(S256, x2, xi))).add(q1.mul(ShortVector.fromArray(S256, x2, xi + 16)))
+                            .add(q2.mul(ShortVector.fromArray(S256, x2, xi + 32))).add(q3.mul(ShortVector.fromArray(S256, x2, xi + 48)));
+                    acc3 = acc3.add(q0.mul(ShortVector.fromArray(S256, x3, xi))).add(q1.mul(ShortVector.fromArray(S256, x3, xi + 16)))
+                            .add(q2.mul(ShortVector.fromArray(S256, x3, xi + 32))).add(q3.mul(ShortVector.fromArray(S256, x3, xi + 48)));
+                }
+                int ci = 32 * b + 16 * half;
+                IntVector dots = acc0.sub(ShortVector.fromArray(S256, c0, ci)).reinterpretAsInts();
+                total0 = total0.add(dots.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).mul(even))
+                        .add(dots.lanewise(VectorOperators.ASHR, 16).mul(odd));
+                dots = acc1.sub(ShortVector.fromArray(S256, c1, ci)).reinterpretAsInts();
+                total1 = total1.add(dots.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).mul(even))
+                        .add(dots.lanewise(VectorOperators.ASHR, 16).mul(odd));
+                dots = acc2.sub(ShortVector.fromArray(S256, c2, ci)).reinterpretAsInts();
+                total2 = total2.add(dots.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).mul(even))
+                        .add(dots.lanewise(VectorOperators.ASHR, 16).mul(odd));
+                dots = acc3.sub(ShortVector.fromArray(S256, c3, ci)).reinterpretAsInts();
+                total3 = total3.add(dots.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).mul(even))
+                        .add(dots.lanewise(VectorOperators.ASHR, 16).mul(odd));
+            }
+            float d = Numbers.halfToFloat((short) SHORTS_LE.get(w, block + Q6_KTensor.PACKED_D));
+            sum0 += d * xd0[b] * total0.reduceLanes(VectorOperators.ADD);
+            sum1 += d * xd1[b] * total1.reduceLanes(VectorOperators.ADD);
+            sum2 += d * xd2[b] * total2.reduceLanes(VectorOperators.ADD);
+            sum3 += d * xd3[b] * total3.reduceLanes(VectorOperators.ADD);
+        }
+        out[0] = sum0;
+        out[1] = sum1;
+        out[2] = sum2;
+        out[3] = sum3;
+    }
+
+    /**
      * {@code e^x} in 8 lanes with exactly the operations of {@link ArrayMath#exp(float)}, so both give the same bits
      * (and the interpreted and compiled forms agree, which a Vector API {@code EXP} does not promise).
      */
