@@ -18,12 +18,12 @@ final class HeapBudget {
     private HeapBudget() {
     }
 
-    /** Bytes of the file's tensors that are repacked into the heap at load (their size in the file, within padding). */
+    /** Bytes the file's tensors that are repacked at load take in the heap (about their size in the file). */
     static long repackedBytes(GGUFFile gguf) {
         long bytes = 0;
         for (GGUFTensorInfo info : gguf.tensors().values()) {
             if (FloatTensor.isRepackedAtLoad(info.type())) {
-                bytes += info.byteSize();
+                bytes += FloatTensor.repackedBytes(info.type(), info.byteSize());
             }
         }
         return bytes;

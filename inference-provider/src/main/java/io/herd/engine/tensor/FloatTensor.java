@@ -70,6 +70,11 @@ public abstract sealed class FloatTensor
                 || type == GGMLType.Q6_K;
     }
 
+    /** The bytes {@link #of} holds in the heap for {@code fileBytes} of a type it repacks (Q4_K's blocks grow by 4 bytes). */
+    public static long repackedBytes(GGMLType type, long fileBytes) {
+        return type == GGMLType.Q4_K ? fileBytes / Q4_KTensor.BLOCK_BYTES * Q4_KTensor.PACKED_BYTES : fileBytes;
+    }
+
     public static boolean isSupported(GGMLType type) {
         return switch (type) {
             case F32, F16, BF16, Q8_0, Q4_0, Q4_K, Q5_K, Q6_K -> true;

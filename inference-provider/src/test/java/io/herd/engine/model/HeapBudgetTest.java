@@ -32,6 +32,13 @@ class HeapBudgetTest {
                 .isInstanceOf(IllegalStateException.class);
     }
 
+    /** Q4_K's repacked super-blocks hold the scales and mins unpacked: 148 bytes per 144 in the file. */
+    @Test
+    void q4_KWeightsTakeTheirRepackedSize() {
+        assertThat(io.herd.engine.tensor.FloatTensor.repackedBytes(io.herd.engine.gguf.GGMLType.Q4_K, 144L * 1000)).isEqualTo(148L * 1000);
+        assertThat(io.herd.engine.tensor.FloatTensor.repackedBytes(io.herd.engine.gguf.GGMLType.Q6_K, 210L * 1000)).isEqualTo(210L * 1000);
+    }
+
     @Test
     void anUnlimitedHeapAlwaysPasses() {
         assertThatCode(() -> HeapBudget.require("m.gguf", Long.MAX_VALUE / 2, Long.MAX_VALUE, 0)).doesNotThrowAnyException();
