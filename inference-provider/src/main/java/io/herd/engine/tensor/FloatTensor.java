@@ -70,9 +70,13 @@ public abstract sealed class FloatTensor
                 || type == GGMLType.Q6_K;
     }
 
-    /** The bytes {@link #of} holds in the heap for {@code fileBytes} of a type it repacks (Q4_K's blocks grow by 4 bytes). */
+    /** The bytes {@link #of} holds in the heap for {@code fileBytes} of a type it repacks (Q4_K's and Q5_K's blocks grow by 4 bytes). */
     public static long repackedBytes(GGMLType type, long fileBytes) {
-        return type == GGMLType.Q4_K ? fileBytes / Q4_KTensor.BLOCK_BYTES * Q4_KTensor.PACKED_BYTES : fileBytes;
+        return switch (type) {
+            case Q4_K -> fileBytes / Q4_KTensor.BLOCK_BYTES * Q4_KTensor.PACKED_BYTES;
+            case Q5_K -> fileBytes / Q5_KTensor.BLOCK_BYTES * Q5_KTensor.PACKED_BYTES;
+            default -> fileBytes;
+        };
     }
 
     public static boolean isSupported(GGMLType type) {

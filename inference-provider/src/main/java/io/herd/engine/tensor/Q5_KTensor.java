@@ -8,15 +8,21 @@ import java.lang.foreign.MemorySegment;
  * ggml block_q5_K: super-blocks of 256 = 8 sub-blocks of 32. Layout: fp16 d, fp16 dmin, 12 bytes of
  * 6-bit scales and mins (as Q4_K), qh[32] (fifth bits), qs[128] (low nibbles as Q4_K). Element l of
  * sub-block j takes its fifth bit from bit j of {@code qh[l]}; value = d*scale*q - dmin*min.
+ *
+ * <p>The loader repacks each super-block ({@link #PACKED_BYTES} bytes) as {@link Q4_KTensor} does, with one more word
+ * of 16 shorts: bit k of its lane {@code 2s + h} is the fifth bit of element {@code 16h + k} of sub-block s.
  */
 public final class Q5_KTensor extends FloatTensor {
 
     static final int BLOCK = 256;
     static final int BLOCK_BYTES = 176;
+    /** A repacked super-block's bytes: {@link Q4_KTensor}'s 148, then the fifth bits. */
+    static final int PACKED_BYTES = Q4_KTensor.PACKED_BYTES + 32;
+    static final int PACKED_HIGH = Q4_KTensor.PACKED_BYTES;
     private static final int QH = 16;
     private static final int QS = 48;
 
-    /** The blocks, ggml's layout unchanged, in a Java array (see {@link Q4_KTensor#copyOf} for why). */
+    /** The repacked super-blocks, in a Java array (see {@link Q4_KTensor#copyOf} for why). */
     private final byte[] bytes;
 
     private Q5_KTensor(byte[] bytes, long size) {
@@ -24,9 +30,47 @@ public final class Q5_KTensor extends FloatTensor {
         this.bytes = bytes;
     }
 
-    /** Copies {@code size} elements of ggml blocks into a Java array for the vector kernel's int indexes. */
+    /** Repacks {@code size} elements of ggml blocks into a Java array (see the class comment). */
     static Q5_KTensor copyOf(MemorySegment ggml, long size) {
-        return new Q5_KTensor(copyToArray("Q5_K", ggml, size / BLOCK * BLOCK_BYTES), size);
+        long blocks = size / BLOCK;
+        if (blocks * PACKED_BYTES > Integer.MAX_VALUE - 64) {
+            throw new IllegalArgumentException("Q5_K tensor of " + blocks * PACKED_BYTES + " bytes is larger than one Java array holds");
+        }
+        byte[] packed = new byte[(int) (blocks * PACKED_BYTES)];
+        byte[] block = new byte[BLOCK_BYTES];
+        MemorySegment source = MemorySegment.ofArray(block);
+        int[] q = new int[BLOCK];
+        for (int b = 0; b < blocks; b++) {
+            MemorySegment.copy(ggml, Numbers.BYTE, (long) b * BLOCK_BYTES, block, 0, BLOCK_BYTES);
+            int to = b * PACKED_BYTES;
+            System.arraycopy(block, 0, packed, to, 4);
+            for (int j = 0; j < 8; j++) {
+                packed[to + Q4_KTensor.PACKED_SCALES + j] = (byte) Q4_KTensor.scale(source, 0, j);
+                packed[to + Q4_KTensor.PACKED_MINS + j] = (byte) Q4_KTensor.min(source, 0, j);
+            }
+            for (int e = 0; e < BLOCK; e++) {
+                q[e] = quant(source, 0, e);
+            }
+            for (int lane = 0; lane < 16; lane++) {
+                int s = lane / 2;
+                int first = 32 * s + 16 * (lane % 2);
+                for (int t = 0; t < 4; t++) {
+                    int word = 0;
+                    for (int p = 0; p < 4; p++) {
+                        word |= (q[first + 4 * t + p] & 0x0F) << (4 * p);
+                    }
+                    packed[to + Q4_KTensor.PACKED_QS + 32 * t + 2 * lane] = (byte) word;
+                    packed[to + Q4_KTensor.PACKED_QS + 32 * t + 2 * lane + 1] = (byte) (word >>> 8);
+                }
+                int high = 0;
+                for (int k = 0; k < 16; k++) {
+                    high |= (q[first + k] >>> 4) << k;
+                }
+                packed[to + PACKED_HIGH + 2 * lane] = (byte) high;
+                packed[to + PACKED_HIGH + 2 * lane + 1] = (byte) (high >>> 8);
+            }
+        }
+        return new Q5_KTensor(packed, size);
     }
 
     @Override
@@ -39,7 +83,7 @@ public final class Q5_KTensor extends FloatTensor {
         return ActivationFormat.Q8_K;
     }
 
-    /** The 5-bit quant (0..31) of element {@code within} (0..255) of the block at byte {@code block}. */
+    /** The 5-bit quant (0..31) of element {@code within} (0..255) of the ggml block at byte {@code block}. */
     static int quant(MemorySegment data, long block, int within) {
         int subBlock = within / 32;
         int l = within % 32;
@@ -49,24 +93,63 @@ public final class Q5_KTensor extends FloatTensor {
         return low | (high << 4);
     }
 
+    /** The 5-bit quant of element {@code e} of sub-block {@code s} in the repacked block at byte {@code block}. */
+    private int packedQuant(int block, int s, int e) {
+        int lane = 2 * s + e / 16;
+        int lowAt = block + Q4_KTensor.PACKED_QS + 32 * ((e % 16) / 4) + 2 * lane;
+        int low = (((bytes[lowAt] & 0xFF) | (bytes[lowAt + 1] & 0xFF) << 8) >>> (4 * (e % 4))) & 0x0F;
+        int highAt = block + PACKED_HIGH + 2 * lane;
+        int high = (((bytes[highAt] & 0xFF) | (bytes[highAt + 1] & 0xFF) << 8) >>> (e % 16)) & 1;
+        return low | (high << 4);
+    }
+
     @Override
     public float getFloat(long index) {
-        long block = (index / BLOCK) * BLOCK_BYTES;
+        int block = (int) (index / BLOCK) * PACKED_BYTES;
         int within = (int) (index % BLOCK);
-        int subBlock = within / 32;
-        float d = half(data, block) * Q4_KTensor.scale(data, block, subBlock);
-        float m = half(data, block + 2) * Q4_KTensor.min(data, block, subBlock);
-        return d * quant(data, block, within) - m;
+        int s = within / 32;
+        float d = half(data, block) * bytes[block + Q4_KTensor.PACKED_SCALES + s];
+        float m = half(data, block + 2) * bytes[block + Q4_KTensor.PACKED_MINS + s];
+        return d * packedQuant(block, s, within % 32) - m;
+    }
+
+    @Override
+    protected void prepare(MatmulInput x) {
+        super.prepare(x);
+        if (Kernels.VECTOR) {
+            x.qKLanes();
+        }
     }
 
     @Override
     public float dot(long thisOffset, MatmulInput input, int size) {
+        int block = (int) (thisOffset / BLOCK) * PACKED_BYTES;
         if (Kernels.VECTOR) {
-            return VectorKernels.dotQ5_K(bytes, (int) (thisOffset / BLOCK * BLOCK_BYTES), input.qKWideQuants(), input.qKScales(),
-                    input.qKBlockSums(), size / BLOCK);
+            return VectorKernels.dotQ5_K(bytes, block, input.qKLanes(), input.qKScales(), input.qKPairSums(), size / BLOCK);
         }
-        return ScalarKernels.dotQ5_K(data, thisOffset / BLOCK * BLOCK_BYTES, input.qKQuants(), input.qKScales(),
-                input.qKBlockSums(), size / BLOCK);
+        return dotScalar(block, input.qKQuants(), input.qKScales(), input.qKBlockSums(), size / BLOCK);
+    }
+
+    /** {@link ScalarKernels#dotQ5_K}'s arithmetic on the repacked blocks. */
+    private float dotScalar(int firstBlock, byte[] xq, float[] xd, int[] xBlockSums, int blocks) {
+        float sum = 0;
+        for (int b = 0; b < blocks; b++) {
+            int block = firstBlock + b * PACKED_BYTES;
+            int scaled = 0;
+            int mins = 0;
+            for (int s = 0; s < 8; s++) {
+                int dot = 0;
+                for (int e = 0; e < 32; e++) {
+                    dot += packedQuant(block, s, e) * xq[b * 256 + 32 * s + e];
+                }
+                scaled += bytes[block + Q4_KTensor.PACKED_SCALES + s] * dot;
+                mins += bytes[block + Q4_KTensor.PACKED_MINS + s] * (xBlockSums[b * 16 + 2 * s] + xBlockSums[b * 16 + 2 * s + 1]);
+            }
+            float d = half(data, block) * xd[b];
+            float dmin = half(data, block + 2) * xd[b];
+            sum += d * scaled - dmin * mins;
+        }
+        return sum;
     }
 
     @Override
@@ -76,14 +159,14 @@ public final class Q5_KTensor extends FloatTensor {
             return;
         }
         for (int i = 0; i < n; i += BLOCK) {
-            long block = (offset + i) / BLOCK * BLOCK_BYTES;
+            int block = (int) ((offset + i) / BLOCK) * PACKED_BYTES;
             float d = half(data, block);
             float dmin = half(data, block + 2);
-            for (int j = 0; j < 8; j++) {
-                float dj = d * Q4_KTensor.scale(data, block, j);
-                float mj = dmin * Q4_KTensor.min(data, block, j);
-                for (int l = 0; l < 32; l++) {
-                    dst[dstOffset + i + 32 * j + l] = dj * quant(data, block, 32 * j + l) - mj;
+            for (int s = 0; s < 8; s++) {
+                float ds = d * bytes[block + Q4_KTensor.PACKED_SCALES + s];
+                float ms = dmin * bytes[block + Q4_KTensor.PACKED_MINS + s];
+                for (int e = 0; e < 32; e++) {
+                    dst[dstOffset + i + 32 * s + e] = ds * packedQuant(block, s, e) - ms;
                 }
             }
         }

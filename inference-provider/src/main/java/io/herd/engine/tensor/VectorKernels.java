@@ -30,8 +30,7 @@ final class VectorKernels {
     private static final VectorSpecies<Byte> B64 = ByteVector.SPECIES_64;
     private static final VectorSpecies<Double> D256 = DoubleVector.SPECIES_256;
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
-    /** Little-endian ints and shorts at any byte index of a {@code byte[]} (Q4_K's scale words and fp16 factors). */
-    private static final VarHandle INTS_LE = MethodHandles.byteArrayViewVarHandle(int[].class, LE);
+    /** Little-endian shorts at any byte index of a {@code byte[]} (the K-quants' fp16 factors). */
     private static final VarHandle SHORTS_LE = MethodHandles.byteArrayViewVarHandle(short[].class, LE);
     /** Swaps the two floats of every rotated pair (RoPE). */
     private static final VectorShuffle<Float> SWAP_PAIRS = VectorShuffle.fromValues(F256, 1, 0, 3, 2, 5, 4, 7, 6);
@@ -533,86 +532,48 @@ final class VectorKernels {
     }
 
     /**
-     * The super-block loop of {@link #dotQ5_K}: fp16 d and dmin, 12 bytes of scales and mins, then the scaled sum.
+     * Q5_K x Q8_K on {@link Q5_KTensor}'s repacked super-blocks: {@link #dotQ4_K}'s words with each quant's fifth bit
+     * from the extra word (bit k of lane {@code 2s + h} for element {@code 16h + k}). A 5-bit quant times an activation
+     * can reach 31 * 127, so each lane sums 8 products per 16-bit accumulator (the words' first two and last two);
+     * both are widened before they are added. Then as {@link #dotQ4_K}, so the result equals
+     * {@link ScalarKernels#dotQ5_K} bit for bit.
      */
-    private static float dotQ5_KBlocks(byte[] w, int byteOffset, int blockBytes, short[] xq, float[] xd,
-                                       int[] xBlockSums, int blocks) {
+    static float dotQ5_K(byte[] w, int firstBlock, short[] x, float[] xd, int[] pairSums, int blocks) {
         float sum = 0;
-        for (int b = 0; b < blocks; b++) {
-            int block = byteOffset + b * blockBytes;
-            // bytes 0-3: scales 0-3 (and the top 2 bits of scales 4-7); 4-7: mins 0-3 (and those of mins 4-7);
-            // 8-11: the low 4 bits of scales 4-7 (low nibbles) and mins 4-7 (high nibbles). The 8 scales are unpacked
-            // into the bytes of one long here, not by a helper per sub-block: C2 did not inline that one into the
-            // scaled sums (NodeCountInliningCutoff), and Q5_K ran 1.4x slower
-            int scalesLow = (int) INTS_LE.get(w, block + 4);
-            int minsLow = (int) INTS_LE.get(w, block + 8);
-            int high = (int) INTS_LE.get(w, block + 12);
-            long scales = (scalesLow & 0x3F3F3F3FL) | (long) ((high & 0x0F0F0F0F) | ((scalesLow >>> 2) & 0x30303030)) << 32;
-            int scaled = q5KScaledSum(w, block, xq, b * 256, scales);
-            int mins = kQuantMins(minsLow, high, xBlockSums, b * 16);
+        for (int b = 0, block = firstBlock; b < blocks; b++, block += Q5_KTensor.PACKED_BYTES) {
+            ShortVector high = ByteVector.fromArray(B256, w, block + Q5_KTensor.PACKED_HIGH).reinterpretAsShorts();
+            IntVector dots = IntVector.zero(I256);
+            for (int part = 0; part < 2; part++) {
+                ShortVector acc = ShortVector.zero(S256);
+                for (int t = 2 * part, xi = b * 256 + 128 * part; t < 2 * part + 2; t++, xi += 64) {
+                    ShortVector q = ByteVector.fromArray(B256, w, block + Q4_KTensor.PACKED_QS + 32 * t).reinterpretAsShorts();
+                    ShortVector h = high.lanewise(VectorOperators.LSHR, 4 * t);
+                    acc = acc.add(q.and((short) 0x0F).or(h.and((short) 1).lanewise(VectorOperators.LSHL, 4))
+                                    .mul(ShortVector.fromArray(S256, x, xi)))
+                            .add(q.lanewise(VectorOperators.LSHR, 4).and((short) 0x0F).or(h.lanewise(VectorOperators.LSHL, 3).and((short) 0x10))
+                                    .mul(ShortVector.fromArray(S256, x, xi + 16)))
+                            .add(q.lanewise(VectorOperators.LSHR, 8).and((short) 0x0F).or(h.lanewise(VectorOperators.LSHL, 2).and((short) 0x10))
+                                    .mul(ShortVector.fromArray(S256, x, xi + 32)))
+                            .add(q.lanewise(VectorOperators.LSHR, 12).or(h.lanewise(VectorOperators.LSHL, 1).and((short) 0x10))
+                                    .mul(ShortVector.fromArray(S256, x, xi + 48)));
+                }
+                IntVector halves = acc.reinterpretAsInts();
+                dots = dots.add(halves.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16))
+                        .add(halves.lanewise(VectorOperators.ASHR, 16));
+            }
+            IntVector scales = (IntVector) ByteVector.fromArray(B64, w, block + Q4_KTensor.PACKED_SCALES)
+                    .convertShape(VectorOperators.B2I, I256, 0);
+            IntVector mins = (IntVector) ByteVector.fromArray(B64, w, block + Q4_KTensor.PACKED_MINS)
+                    .convertShape(VectorOperators.B2I, I256, 0);
+            int scaled = dots.mul(scales).reduceLanes(VectorOperators.ADD);
+            int minSum = mins.mul(IntVector.fromArray(I256, pairSums, 8 * b)).reduceLanes(VectorOperators.ADD);
             float d = Numbers.halfToFloat((short) SHORTS_LE.get(w, block)) * xd[b];
             float dmin = Numbers.halfToFloat((short) SHORTS_LE.get(w, block + 2)) * xd[b];
-            sum += d * scaled - dmin * mins;
+            sum += d * scaled - dmin * minSum;
         }
         return sum;
     }
 
-    /**
-     * {@code sum(min_j * (bsums of sub-block j))} of a Q4_K or Q5_K super-block: mins 0-3 are the low 6 bits of
-     * {@code minsLow}'s bytes, mins 4-7 the high nibbles of {@code high}'s bytes under the top 2 bits of {@code minsLow}'s.
-     */
-    private static int kQuantMins(int minsLow, int high, int[] xBlockSums, int sums) {
-        int mins = 0;
-        for (int j = 0; j < 4; j++) {
-            int min = (minsLow >>> (8 * j)) & 63;
-            int upperMin = ((high >>> (8 * j + 4)) & 0x0F) | (((minsLow >>> (8 * j + 6)) & 3) << 4);
-            mins += min * (xBlockSums[sums + 2 * j] + xBlockSums[sums + 2 * j + 1])
-                    + upperMin * (xBlockSums[sums + 8 + 2 * j] + xBlockSums[sums + 9 + 2 * j]);
-        }
-        return mins;
-    }
-
-    /**
-     * Q5_K x Q8_K on ggml's block layout: per super-block the exact integer sums of {@code scale_j * (q5 . q8)} (each
-     * quant's fifth bit taken from {@code qh}: bit j of byte l for element l of sub-block j) and of the mins against
-     * the activations' block sums, then {@code sum += d * scaled - dmin * mins}, so the result equals
-     * {@link ScalarKernels#dotQ5_K} bit for bit.
-     */
-    static float dotQ5_K(byte[] w, int byteOffset, short[] xq, float[] xd, int[] xBlockSums, int blocks) {
-        return dotQ5_KBlocks(w, byteOffset, Q5_KTensor.BLOCK_BYTES, xq, xd, xBlockSums, blocks);
-    }
-
-    /** {@link #q4KScaledSum} for Q5_K: the low nibbles from {@code qs}, the fifth bits from {@code qh}. */
-    private static int q5KScaledSum(byte[] w, int block, short[] xq, int base, long scales) {
-        ShortVector fifthFirst = (ShortVector) ByteVector.fromArray(B128, w, block + 16).convertShape(VectorOperators.B2S, S256, 0);
-        ShortVector fifthSecond = (ShortVector) ByteVector.fromArray(B128, w, block + 32).convertShape(VectorOperators.B2S, S256, 0);
-        IntVector scaled = IntVector.zero(I256);
-        for (int pair = 0; pair < 4; pair++) {
-            int at = block + 48 + 32 * pair;
-            ShortVector first = (ShortVector) ByteVector.fromArray(B128, w, at).convertShape(VectorOperators.B2S, S256, 0);
-            ShortVector second = (ShortVector) ByteVector.fromArray(B128, w, at + 16).convertShape(VectorOperators.B2S, S256, 0);
-            int j = 2 * pair;
-            int xi = base + 64 * pair;
-            ShortVector low = first.and((short) 0x0F).or(fifthFirst.lanewise(VectorOperators.LSHR, j).and((short) 1).lanewise(VectorOperators.LSHL, 4))
-                    .mul(ShortVector.fromArray(S256, xq, xi))
-                    .add(second.and((short) 0x0F).or(fifthSecond.lanewise(VectorOperators.LSHR, j).and((short) 1).lanewise(VectorOperators.LSHL, 4))
-                            .mul(ShortVector.fromArray(S256, xq, xi + 16)));
-            ShortVector upper = first.lanewise(VectorOperators.LSHR, 4).and((short) 0x0F)
-                    .or(fifthFirst.lanewise(VectorOperators.LSHR, j + 1).and((short) 1).lanewise(VectorOperators.LSHL, 4))
-                    .mul(ShortVector.fromArray(S256, xq, xi + 32))
-                    .add(second.lanewise(VectorOperators.LSHR, 4).and((short) 0x0F)
-                            .or(fifthSecond.lanewise(VectorOperators.LSHR, j + 1).and((short) 1).lanewise(VectorOperators.LSHL, 4))
-                            .mul(ShortVector.fromArray(S256, xq, xi + 48)));
-            IntVector lowInts = low.reinterpretAsInts();
-            IntVector lowSums = lowInts.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
-                    .add(lowInts.lanewise(VectorOperators.ASHR, 16));
-            IntVector upperInts = upper.reinterpretAsInts();
-            IntVector upperSums = upperInts.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
-                    .add(upperInts.lanewise(VectorOperators.ASHR, 16));
-            scaled = scaled.add(lowSums.mul((int) (scales >>> (8 * j)) & 63)).add(upperSums.mul((int) (scales >>> (8 * j + 8)) & 63));
-        }
-        return scaled.reduceLanes(VectorOperators.ADD);
-    }
 
     /**
      * Q6_K x Q8_K on {@link Q6_KTensor}'s repacked super-blocks (from byte {@code firstBlock}) and the input's

@@ -32,9 +32,10 @@ class HeapBudgetTest {
                 .isInstanceOf(IllegalStateException.class);
     }
 
-    /** Q4_K's repacked super-blocks hold the scales and mins unpacked: 148 bytes per 144 in the file. */
+    /** Q4_K's and Q5_K's repacked super-blocks hold the scales and mins unpacked: 4 bytes more than in the file. */
     @Test
-    void q4_KWeightsTakeTheirRepackedSize() {
+    void kQuantWeightsTakeTheirRepackedSize() {
+        assertThat(io.herd.engine.tensor.FloatTensor.repackedBytes(io.herd.engine.gguf.GGMLType.Q5_K, 176L * 1000)).isEqualTo(180L * 1000);
         assertThat(io.herd.engine.tensor.FloatTensor.repackedBytes(io.herd.engine.gguf.GGMLType.Q4_K, 144L * 1000)).isEqualTo(148L * 1000);
         assertThat(io.herd.engine.tensor.FloatTensor.repackedBytes(io.herd.engine.gguf.GGMLType.Q6_K, 210L * 1000)).isEqualTo(210L * 1000);
     }

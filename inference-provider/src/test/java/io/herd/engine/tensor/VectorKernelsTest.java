@@ -379,8 +379,23 @@ class VectorKernelsTest {
         MemorySegment w = MemorySegment.ofArray(raw);
         MatmulInput input = randomInput(blocks * 256);
         float scalar = ScalarKernels.dotQ5_K(w, 0, input.qKQuants(), input.qKScales(), input.qKBlockSums(), blocks);
-        float vector = VectorKernels.dotQ5_K(raw, 0, input.qKWideQuants(), input.qKScales(), input.qKBlockSums(), blocks);
-        assertThat(vector).isEqualTo(scalar);
+        // the tensor repacks the ggml blocks into sub-blocks in lanes; the kernel reads that form
+        Q5_KTensor tensor = (Q5_KTensor) FloatTensor.of(io.herd.engine.gguf.GGMLType.Q5_K, w, blocks * 256L, blocks * 256);
+        assertThat(tensor.dot(0, input, blocks * 256)).isEqualTo(scalar);
+        MatmulInput tail = randomInput((blocks - 2) * 256);
+        assertThat(tensor.dot(2 * 256, tail, (blocks - 2) * 256))
+                .isEqualTo(ScalarKernels.dotQ5_K(w, 2L * 176, tail.qKQuants(), tail.qKScales(), tail.qKBlockSums(), blocks - 2));
+        float[] dequantized = new float[blocks * 256];
+        tensor.dequantize(0, dequantized, 0, dequantized.length);
+        for (int i = 0; i < dequantized.length; i++) {
+            long block = (i / 256) * 176L;
+            int sub = (i % 256) / 32;
+            float d = Float.float16ToFloat(w.get(Numbers.SHORT_LE, block)) * Q4_KTensor.scale(w, block, sub);
+            float m = Float.float16ToFloat(w.get(Numbers.SHORT_LE, block + 2)) * Q4_KTensor.min(w, block, sub);
+            float expected = d * Q5_KTensor.quant(w, block, i % 256) - m;
+            assertThat(dequantized[i]).as("element %d", i).isEqualTo(expected);
+            assertThat(tensor.getFloat(i)).as("element %d", i).isEqualTo(expected);
+        }
     }
 
     @Test
