@@ -22,6 +22,9 @@ public final class Q5_KTensor extends FloatTensor {
     private static final int QH = 16;
     private static final int QS = 48;
 
+    /** Per-thread results of {@link VectorKernels#dotQ5_KFourInputs}. */
+    private static final ThreadLocal<float[]> FOUR_RESULTS = ThreadLocal.withInitial(() -> new float[4]);
+
     /** The repacked super-blocks, in a Java array (see {@link Q4_KTensor#copyOf} for why). */
     private final byte[] bytes;
 
@@ -128,6 +131,46 @@ public final class Q5_KTensor extends FloatTensor {
             return VectorKernels.dotQ5_K(bytes, block, input.qKLanes(), input.qKScales(), input.qKPairSums(), size / BLOCK);
         }
         return dotScalar(block, input.qKQuants(), input.qKScales(), input.qKBlockSums(), size / BLOCK);
+    }
+
+    /**
+     * A batch (a prompt, or a decode step of several sequences): each row against the inputs four at a time
+     * ({@link VectorKernels#dotQ5_KFourInputs}), the rest one at a time; every result equals {@link #dot}'s.
+     */
+    @Override
+    boolean multiplyBatch(MatmulInput[] inputs, int count, float[][] outputs, int[] outputOffsets, int rows, int cols, Parallel pool) {
+        if (cols % BLOCK != 0) {
+            return false;
+        }
+        for (int i = 0; i < count; i++) {
+            prepare(inputs[i]);
+        }
+        int blocks = cols / BLOCK;
+        int rowBytes = blocks * PACKED_BYTES;
+        int fours = count / 4 * 4;
+        pool.forRange(rows, (start, end) -> {
+            float[] four = FOUR_RESULTS.get();
+            for (int r = start; r < end; r++) {
+                int row = r * rowBytes;
+                for (int i = 0; i < fours; i += 4) {
+                    MatmulInput a = inputs[i];
+                    MatmulInput b = inputs[i + 1];
+                    MatmulInput c = inputs[i + 2];
+                    MatmulInput d = inputs[i + 3];
+                    VectorKernels.dotQ5_KFourInputs(bytes, row, blocks, a.qKLanes(), b.qKLanes(), c.qKLanes(), d.qKLanes(),
+                            a.qKPairSums(), b.qKPairSums(), c.qKPairSums(), d.qKPairSums(), a.qKScales(), b.qKScales(),
+                            c.qKScales(), d.qKScales(), four);
+                    for (int k = 0; k < 4; k++) {
+                        outputs[i + k][outputOffsets[i + k] + r] = four[k];
+                    }
+                }
+                for (int i = fours; i < count; i++) {
+                    MatmulInput x = inputs[i];
+                    outputs[i][outputOffsets[i] + r] = VectorKernels.dotQ5_K(bytes, row, x.qKLanes(), x.qKScales(), x.qKPairSums(), blocks);
+                }
+            }
+        });
+        return true;
     }
 
     /** {@link ScalarKernels#dotQ5_K}'s arithmetic on the repacked blocks. */

@@ -532,6 +532,74 @@ final class VectorKernels {
     }
 
     /**
+     * {@link #dotQ5_K} of one row against four inputs at once, into {@code out[0..4)}: each 5-bit quant is rebuilt once
+     * for the four. Every result equals {@link #dotQ5_K} of that input.
+     */
+    static void dotQ5_KFourInputs(byte[] w, int firstBlock, int blocks, short[] x0, short[] x1, short[] x2, short[] x3,
+                                  int[] pairs0, int[] pairs1, int[] pairs2, int[] pairs3, float[] xd0, float[] xd1,
+                                  float[] xd2, float[] xd3, float[] out) {
+        float sum0 = 0;
+        float sum1 = 0;
+        float sum2 = 0;
+        float sum3 = 0;
+        for (int b = 0, block = firstBlock; b < blocks; b++, block += Q5_KTensor.PACKED_BYTES) {
+            ShortVector high = ByteVector.fromArray(B256, w, block + Q5_KTensor.PACKED_HIGH).reinterpretAsShorts();
+            IntVector dots0 = IntVector.zero(I256);
+            IntVector dots1 = dots0;
+            IntVector dots2 = dots0;
+            IntVector dots3 = dots0;
+            for (int part = 0; part < 2; part++) {
+                ShortVector acc0 = ShortVector.zero(S256);
+                ShortVector acc1 = acc0;
+                ShortVector acc2 = acc0;
+                ShortVector acc3 = acc0;
+                for (int t = 2 * part, xi = b * 256 + 128 * part; t < 2 * part + 2; t++, xi += 64) {
+                    ShortVector q = ByteVector.fromArray(B256, w, block + Q4_KTensor.PACKED_QS + 32 * t).reinterpretAsShorts();
+                    ShortVector h = high.lanewise(VectorOperators.LSHR, 4 * t);
+                    ShortVector q0 = q.and((short) 0x0F).or(h.and((short) 1).lanewise(VectorOperators.LSHL, 4));
+                    ShortVector q1 = q.lanewise(VectorOperators.LSHR, 4).and((short) 0x0F).or(h.lanewise(VectorOperators.LSHL, 3).and((short) 0x10));
+                    ShortVector q2 = q.lanewise(VectorOperators.LSHR, 8).and((short) 0x0F).or(h.lanewise(VectorOperators.LSHL, 2).and((short) 0x10));
+                    ShortVector q3 = q.lanewise(VectorOperators.LSHR, 12).or(h.lanewise(VectorOperators.LSHL, 1).and((short) 0x10));
+                    acc0 = acc0.add(q0.mul(ShortVector.fromArray(S256, x0, xi))).add(q1.mul(ShortVector.fromArray(S256, x0, xi + 16)))
+                            .add(q2.mul(ShortVector.fromArray(S256, x0, xi + 32))).add(q3.mul(ShortVector.fromArray(S256, x0, xi + 48)));
+                    acc1 = acc1.add(q0.mul(ShortVector.fromArray(S256, x1, xi))).add(q1.mul(ShortVector.fromArray(S256, x1, xi + 16)))
+                            .add(q2.mul(ShortVector.fromArray(S256, x1, xi + 32))).add(q3.mul(ShortVector.fromArray(S256, x1, xi + 48)));
+                    acc2 = acc2.add(q0.mul(ShortVector.fromArray(S256, x2, xi))).add(q1.mul(ShortVector.fromArray(S256, x2, xi + 16)))
+                            .add(q2.mul(ShortVector.fromArray(S256, x2, xi + 32))).add(q3.mul(ShortVector.fromArray(S256, x2, xi + 48)));
+                    acc3 = acc3.add(q0.mul(ShortVector.fromArray(S256, x3, xi))).add(q1.mul(ShortVector.fromArray(S256, x3, xi + 16)))
+                            .add(q2.mul(ShortVector.fromArray(S256, x3, xi + 32))).add(q3.mul(ShortVector.fromArray(S256, x3, xi + 48)));
+                }
+                IntVector halves = acc0.reinterpretAsInts();
+                dots0 = dots0.add(halves.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)).add(halves.lanewise(VectorOperators.ASHR, 16));
+                halves = acc1.reinterpretAsInts();
+                dots1 = dots1.add(halves.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)).add(halves.lanewise(VectorOperators.ASHR, 16));
+                halves = acc2.reinterpretAsInts();
+                dots2 = dots2.add(halves.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)).add(halves.lanewise(VectorOperators.ASHR, 16));
+                halves = acc3.reinterpretAsInts();
+                dots3 = dots3.add(halves.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)).add(halves.lanewise(VectorOperators.ASHR, 16));
+            }
+            IntVector scales = (IntVector) ByteVector.fromArray(B64, w, block + Q4_KTensor.PACKED_SCALES)
+                    .convertShape(VectorOperators.B2I, I256, 0);
+            IntVector mins = (IntVector) ByteVector.fromArray(B64, w, block + Q4_KTensor.PACKED_MINS)
+                    .convertShape(VectorOperators.B2I, I256, 0);
+            float d = Numbers.halfToFloat((short) SHORTS_LE.get(w, block));
+            float dmin = Numbers.halfToFloat((short) SHORTS_LE.get(w, block + 2));
+            sum0 += d * xd0[b] * dots0.mul(scales).reduceLanes(VectorOperators.ADD)
+                    - dmin * xd0[b] * mins.mul(IntVector.fromArray(I256, pairs0, 8 * b)).reduceLanes(VectorOperators.ADD);
+            sum1 += d * xd1[b] * dots1.mul(scales).reduceLanes(VectorOperators.ADD)
+                    - dmin * xd1[b] * mins.mul(IntVector.fromArray(I256, pairs1, 8 * b)).reduceLanes(VectorOperators.ADD);
+            sum2 += d * xd2[b] * dots2.mul(scales).reduceLanes(VectorOperators.ADD)
+                    - dmin * xd2[b] * mins.mul(IntVector.fromArray(I256, pairs2, 8 * b)).reduceLanes(VectorOperators.ADD);
+            sum3 += d * xd3[b] * dots3.mul(scales).reduceLanes(VectorOperators.ADD)
+                    - dmin * xd3[b] * mins.mul(IntVector.fromArray(I256, pairs3, 8 * b)).reduceLanes(VectorOperators.ADD);
+        }
+        out[0] = sum0;
+        out[1] = sum1;
+        out[2] = sum2;
+        out[3] = sum3;
+    }
+
+    /**
      * Q5_K x Q8_K on {@link Q5_KTensor}'s repacked super-blocks: {@link #dotQ4_K}'s words with each quant's fifth bit
      * from the extra word (bit k of lane {@code 2s + h} for element {@code 16h + k}). A 5-bit quant times an activation
      * can reach 31 * 127, so each lane sums 8 products per 16-bit accumulator (the words' first two and last two);

@@ -22,7 +22,7 @@ class MatmulBatchTest {
     private static final int[] COLUMN_COUNTS = {256, 352, 1024};
 
     @ParameterizedTest
-    @EnumSource(value = GGMLType.class, names = {"F32", "F16", "Q8_0", "Q4_0", "Q4_K", "Q6_K"})
+    @EnumSource(value = GGMLType.class, names = {"F32", "F16", "Q8_0", "Q4_0", "Q4_K", "Q5_K", "Q6_K"})
     void batchedRowsEqualSingleRows(GGMLType type) {
         for (int cols : COLUMN_COUNTS) {
             if (cols % type.blockSize() == 0) {
@@ -157,7 +157,7 @@ class MatmulBatchTest {
                 for (int block = 0; block < bytes / blockBytes; block++) {
                     int base = block * blockBytes;
                     buffer.putShort(base, Float.floatToFloat16(random.nextFloat() * 0.01f));
-                    if (type == GGMLType.Q4_K) {
+                    if (type == GGMLType.Q4_K || type == GGMLType.Q5_K) {
                         buffer.putShort(base + 2, Float.floatToFloat16(random.nextFloat() * 0.01f));
                     }
                     if (type == GGMLType.Q6_K) {
