@@ -18,6 +18,8 @@ import java.lang.foreign.MemorySegment;
 public final class Q4_KTensor extends FloatTensor {
 
     static final int BLOCK = 256;
+    /** ggml super-blocks read per copy when repacking. */
+    private static final int CHUNK_BLOCKS = 4096;
     /** A ggml super-block's bytes. */
     static final int BLOCK_BYTES = 144;
     /** A repacked super-block's bytes. */
@@ -50,38 +52,57 @@ public final class Q4_KTensor extends FloatTensor {
             throw new IllegalArgumentException("Q4_K tensor of " + blocks * PACKED_BYTES + " bytes is larger than one Java array holds");
         }
         byte[] packed = new byte[(int) (blocks * PACKED_BYTES)];
-        byte[] qs = new byte[128];
+        // ggml blocks are read a chunk at a time: a copy per 144-210 byte block cost more than the repacking
+        byte[] chunk = new byte[CHUNK_BLOCKS * BLOCK_BYTES];
+        int[] q = new int[BLOCK];
         for (int b = 0; b < blocks; b++) {
-            long from = (long) b * BLOCK_BYTES;
+            if (b % CHUNK_BLOCKS == 0) {
+                MemorySegment.copy(ggml, Numbers.BYTE, (long) b * BLOCK_BYTES, chunk, 0,
+                        (int) Math.min(CHUNK_BLOCKS, blocks - b) * BLOCK_BYTES);
+            }
+            int from = (b % CHUNK_BLOCKS) * BLOCK_BYTES;
             int to = b * PACKED_BYTES;
-            for (int i = 0; i < 4; i++) {
-                packed[to + i] = ggml.get(Numbers.BYTE, from + i);
-            }
-            for (int j = 0; j < 8; j++) {
-                packed[to + PACKED_SCALES + j] = (byte) scale(ggml, from, j);
-                packed[to + PACKED_MINS + j] = (byte) min(ggml, from, j);
-            }
-            MemorySegment.copy(ggml, Numbers.BYTE, from + QS, qs, 0, 128);
-            for (int t = 0; t < 4; t++) {
-                // lane 2s + h of word t: sub-block s, elements 16h + 4t + (0..3)
-                for (int lane = 0; lane < 16; lane++) {
-                    int word = 0;
-                    for (int nibble = 0; nibble < 4; nibble++) {
-                        word |= ggmlQuant(qs, lane / 2, 16 * (lane % 2) + 4 * t + nibble) << (4 * nibble);
-                    }
-                    int at = to + PACKED_QS + 32 * t + 2 * lane;
-                    packed[at] = (byte) word;
-                    packed[at + 1] = (byte) (word >>> 8);
+            System.arraycopy(chunk, from, packed, to, 4);
+            unpackScalesAndMins(chunk, from, packed, to);
+            for (int pair = 0; pair < 4; pair++) {
+                for (int l = 0; l < 32; l++) {
+                    int bits = chunk[from + QS + 32 * pair + l];
+                    q[64 * pair + l] = bits & 0x0F;
+                    q[64 * pair + 32 + l] = (bits >>> 4) & 0x0F;
                 }
             }
+            packLowNibbles(q, packed, to + PACKED_QS);
         }
         return new Q4_KTensor(packed, size);
     }
 
-    /** The 4-bit quant of element {@code e} of sub-block {@code s}, from a ggml super-block's 128 quant bytes. */
-    private static int ggmlQuant(byte[] qs, int s, int e) {
-        int packed = qs[32 * (s / 2) + e] & 0xFF;
-        return s % 2 == 0 ? packed & 0x0F : packed >>> 4;
+    /**
+     * The 8 six-bit scales and 8 mins of the ggml super-block at {@code block[at]} (get_scale_min_k4), one per byte at
+     * {@code packed[to + PACKED_SCALES ..]} and {@code packed[to + PACKED_MINS ..]} (Q5_K's blocks start alike).
+     */
+    static void unpackScalesAndMins(byte[] block, int at, byte[] packed, int to) {
+        for (int j = 0; j < 4; j++) {
+            packed[to + PACKED_SCALES + j] = (byte) (block[at + SCALES + j] & 63);
+            packed[to + PACKED_MINS + j] = (byte) (block[at + SCALES + j + 4] & 63);
+            packed[to + PACKED_SCALES + 4 + j] = (byte) ((block[at + SCALES + j + 8] & 0x0F) | ((block[at + SCALES + j] & 0xC0) >>> 2));
+            packed[to + PACKED_MINS + 4 + j] = (byte) (((block[at + SCALES + j + 8] & 0xF0) >>> 4) | ((block[at + SCALES + j + 4] & 0xC0) >>> 2));
+        }
+    }
+
+    /**
+     * The low 4 bits of a super-block's 256 quants ({@code q}, in element order) as 4 words of 16 little-endian shorts
+     * from {@code packed[at]}: lane {@code 2s + h} of word t holds elements {@code 16h + 4t .. 16h + 4t + 3} of sub-block
+     * s (Q5_K shares this part of the layout).
+     */
+    static void packLowNibbles(int[] q, byte[] packed, int at) {
+        for (int t = 0; t < 4; t++) {
+            for (int lane = 0; lane < 16; lane++) {
+                int first = 32 * (lane >>> 1) + 16 * (lane & 1) + 4 * t;
+                int word = (q[first] & 0x0F) | (q[first + 1] & 0x0F) << 4 | (q[first + 2] & 0x0F) << 8 | (q[first + 3] & 0x0F) << 12;
+                packed[at + 32 * t + 2 * lane] = (byte) word;
+                packed[at + 32 * t + 2 * lane + 1] = (byte) (word >>> 8);
+            }
+        }
     }
 
     /** The 4-bit quant of element {@code e} of sub-block {@code s} in the repacked super-block at byte {@code block}. */
