@@ -18,8 +18,6 @@ import java.lang.foreign.MemorySegment;
 public final class Q4_KTensor extends FloatTensor {
 
     static final int BLOCK = 256;
-    /** ggml super-blocks read per copy when repacking. */
-    private static final int CHUNK_BLOCKS = 4096;
     /** A ggml super-block's bytes. */
     static final int BLOCK_BYTES = 144;
     /** A repacked super-block's bytes. */
@@ -52,27 +50,23 @@ public final class Q4_KTensor extends FloatTensor {
             throw new IllegalArgumentException("Q4_K tensor of " + blocks * PACKED_BYTES + " bytes is larger than one Java array holds");
         }
         byte[] packed = new byte[(int) (blocks * PACKED_BYTES)];
-        // ggml blocks are read a chunk at a time: a copy per 144-210 byte block cost more than the repacking
-        byte[] chunk = new byte[CHUNK_BLOCKS * BLOCK_BYTES];
-        int[] q = new int[BLOCK];
-        for (int b = 0; b < blocks; b++) {
-            if (b % CHUNK_BLOCKS == 0) {
-                MemorySegment.copy(ggml, Numbers.BYTE, (long) b * BLOCK_BYTES, chunk, 0,
-                        (int) Math.min(CHUNK_BLOCKS, blocks - b) * BLOCK_BYTES);
-            }
-            int from = (b % CHUNK_BLOCKS) * BLOCK_BYTES;
-            int to = b * PACKED_BYTES;
-            System.arraycopy(chunk, from, packed, to, 4);
-            unpackScalesAndMins(chunk, from, packed, to);
-            for (int pair = 0; pair < 4; pair++) {
-                for (int l = 0; l < 32; l++) {
-                    int bits = chunk[from + QS + 32 * pair + l];
-                    q[64 * pair + l] = bits & 0x0F;
-                    q[64 * pair + 32 + l] = (bits >>> 4) & 0x0F;
+        repackInChunks(ggml, blocks, BLOCK_BYTES, (chunk, first, count) -> {
+            int[] q = new int[BLOCK];
+            for (int i = 0; i < count; i++) {
+                int from = i * BLOCK_BYTES;
+                int to = (first + i) * PACKED_BYTES;
+                System.arraycopy(chunk, from, packed, to, 4);
+                unpackScalesAndMins(chunk, from, packed, to);
+                for (int pair = 0; pair < 4; pair++) {
+                    for (int l = 0; l < 32; l++) {
+                        int bits = chunk[from + QS + 32 * pair + l];
+                        q[64 * pair + l] = bits & 0x0F;
+                        q[64 * pair + 32 + l] = (bits >>> 4) & 0x0F;
+                    }
                 }
+                packLowNibbles(q, packed, to + PACKED_QS);
             }
-            packLowNibbles(q, packed, to + PACKED_QS);
-        }
+        });
         return new Q4_KTensor(packed, size);
     }
 

@@ -15,8 +15,6 @@ import java.lang.foreign.MemorySegment;
 public final class Q5_KTensor extends FloatTensor {
 
     static final int BLOCK = 256;
-    /** ggml super-blocks read per copy when repacking. */
-    private static final int CHUNK_BLOCKS = 4096;
     static final int BLOCK_BYTES = 176;
     /** A repacked super-block's bytes: {@link Q4_KTensor}'s 148, then the fifth bits. */
     static final int PACKED_BYTES = Q4_KTensor.PACKED_BYTES + 32;
@@ -42,37 +40,33 @@ public final class Q5_KTensor extends FloatTensor {
             throw new IllegalArgumentException("Q5_K tensor of " + blocks * PACKED_BYTES + " bytes is larger than one Java array holds");
         }
         byte[] packed = new byte[(int) (blocks * PACKED_BYTES)];
-        // ggml blocks are read a chunk at a time: a copy per 144-210 byte block cost more than the repacking
-        byte[] chunk = new byte[CHUNK_BLOCKS * BLOCK_BYTES];
-        int[] q = new int[BLOCK];
-        for (int b = 0; b < blocks; b++) {
-            if (b % CHUNK_BLOCKS == 0) {
-                MemorySegment.copy(ggml, Numbers.BYTE, (long) b * BLOCK_BYTES, chunk, 0,
-                        (int) Math.min(CHUNK_BLOCKS, blocks - b) * BLOCK_BYTES);
-            }
-            int from = (b % CHUNK_BLOCKS) * BLOCK_BYTES;
-            int to = b * PACKED_BYTES;
-            System.arraycopy(chunk, from, packed, to, 4);
-            Q4_KTensor.unpackScalesAndMins(chunk, from, packed, to);
-            for (int pair = 0; pair < 4; pair++) {
-                for (int l = 0; l < 32; l++) {
-                    int bits = chunk[from + QS + 32 * pair + l];
-                    int high = chunk[from + QH + l];
-                    q[64 * pair + l] = (bits & 0x0F) | ((high >>> (2 * pair)) & 1) << 4;
-                    q[64 * pair + 32 + l] = ((bits >>> 4) & 0x0F) | ((high >>> (2 * pair + 1)) & 1) << 4;
+        repackInChunks(ggml, blocks, BLOCK_BYTES, (chunk, first, count) -> {
+            int[] q = new int[BLOCK];
+            for (int i = 0; i < count; i++) {
+                int from = i * BLOCK_BYTES;
+                int to = (first + i) * PACKED_BYTES;
+                System.arraycopy(chunk, from, packed, to, 4);
+                Q4_KTensor.unpackScalesAndMins(chunk, from, packed, to);
+                for (int pair = 0; pair < 4; pair++) {
+                    for (int l = 0; l < 32; l++) {
+                        int bits = chunk[from + QS + 32 * pair + l];
+                        int high = chunk[from + QH + l];
+                        q[64 * pair + l] = (bits & 0x0F) | ((high >>> (2 * pair)) & 1) << 4;
+                        q[64 * pair + 32 + l] = ((bits >>> 4) & 0x0F) | ((high >>> (2 * pair + 1)) & 1) << 4;
+                    }
+                }
+                Q4_KTensor.packLowNibbles(q, packed, to + Q4_KTensor.PACKED_QS);
+                for (int lane = 0; lane < 16; lane++) {
+                    int firstElement = 32 * (lane >>> 1) + 16 * (lane & 1);
+                    int word = 0;
+                    for (int k = 0; k < 16; k++) {
+                        word |= (q[firstElement + k] >>> 4) << k;
+                    }
+                    packed[to + PACKED_HIGH + 2 * lane] = (byte) word;
+                    packed[to + PACKED_HIGH + 2 * lane + 1] = (byte) (word >>> 8);
                 }
             }
-            Q4_KTensor.packLowNibbles(q, packed, to + Q4_KTensor.PACKED_QS);
-            for (int lane = 0; lane < 16; lane++) {
-                int first = 32 * (lane >>> 1) + 16 * (lane & 1);
-                int word = 0;
-                for (int k = 0; k < 16; k++) {
-                    word |= (q[first + k] >>> 4) << k;
-                }
-                packed[to + PACKED_HIGH + 2 * lane] = (byte) word;
-                packed[to + PACKED_HIGH + 2 * lane + 1] = (byte) (word >>> 8);
-            }
-        }
+        });
         return new Q5_KTensor(packed, size);
     }
 

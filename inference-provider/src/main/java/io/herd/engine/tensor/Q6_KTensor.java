@@ -19,8 +19,6 @@ import java.lang.foreign.MemorySegment;
 public final class Q6_KTensor extends FloatTensor {
 
     static final int BLOCK = 256;
-    /** ggml super-blocks read per copy when repacking. */
-    private static final int CHUNK_BLOCKS = 4096;
     static final int BLOCK_BYTES = 210;
     static final int QH = 128;
     static final int SCALES = 192;
@@ -50,53 +48,49 @@ public final class Q6_KTensor extends FloatTensor {
             throw new IllegalArgumentException("Q6_K tensor of " + blocks * BLOCK_BYTES + " bytes is larger than one Java array holds");
         }
         byte[] packed = new byte[(int) (blocks * BLOCK_BYTES)];
-        // ggml blocks are read a chunk at a time: a copy per 144-210 byte block cost more than the repacking
-        byte[] chunk = new byte[CHUNK_BLOCKS * BLOCK_BYTES];
-        int[] q = new int[BLOCK];
-        for (int b = 0; b < blocks; b++) {
-            if (b % CHUNK_BLOCKS == 0) {
-                MemorySegment.copy(ggml, Numbers.BYTE, (long) b * BLOCK_BYTES, chunk, 0,
-                        (int) Math.min(CHUNK_BLOCKS, blocks - b) * BLOCK_BYTES);
-            }
-            int from = (b % CHUNK_BLOCKS) * BLOCK_BYTES;
-            int to = b * BLOCK_BYTES;
-            packed[to + PACKED_D] = chunk[from + D];
-            packed[to + PACKED_D + 1] = chunk[from + D + 1];
-            for (int j = 0; j < 8; j++) {
-                packed[to + PACKED_EVEN_SCALES + j] = chunk[from + SCALES + 2 * j];
-                packed[to + PACKED_ODD_SCALES + j] = chunk[from + SCALES + 2 * j + 1];
-            }
-            for (int half = 0; half < 2; half++) {
-                for (int l = 0; l < 32; l++) {
-                    int lowA = chunk[from + 64 * half + l] & 0xFF;
-                    int lowB = chunk[from + 64 * half + 32 + l] & 0xFF;
-                    int high = chunk[from + QH + 32 * half + l] & 0xFF;
-                    int at = 128 * half + l;
-                    q[at] = (lowA & 0x0F) | (high & 3) << 4;
-                    q[at + 32] = (lowB & 0x0F) | ((high >>> 2) & 3) << 4;
-                    q[at + 64] = (lowA >>> 4) | ((high >>> 4) & 3) << 4;
-                    q[at + 96] = (lowB >>> 4) | ((high >>> 6) & 3) << 4;
+        repackInChunks(ggml, blocks, BLOCK_BYTES, (chunk, first, count) -> {
+            int[] q = new int[BLOCK];
+            for (int i = 0; i < count; i++) {
+                int from = i * BLOCK_BYTES;
+                int to = (first + i) * BLOCK_BYTES;
+                packed[to + PACKED_D] = chunk[from + D];
+                packed[to + PACKED_D + 1] = chunk[from + D + 1];
+                for (int j = 0; j < 8; j++) {
+                    packed[to + PACKED_EVEN_SCALES + j] = chunk[from + SCALES + 2 * j];
+                    packed[to + PACKED_ODD_SCALES + j] = chunk[from + SCALES + 2 * j + 1];
                 }
-            }
-            for (int j = 0; j < 16; j++) {
-                for (int t = 0; t < 4; t++) {
-                    int word = 0;
-                    for (int p = 0; p < 4; p++) {
-                        word |= (q[16 * j + 4 * t + p] & 0x0F) << (4 * p);
+                for (int half = 0; half < 2; half++) {
+                    for (int l = 0; l < 32; l++) {
+                        int lowA = chunk[from + 64 * half + l] & 0xFF;
+                        int lowB = chunk[from + 64 * half + 32 + l] & 0xFF;
+                        int high = chunk[from + QH + 32 * half + l] & 0xFF;
+                        int at = 128 * half + l;
+                        q[at] = (lowA & 0x0F) | (high & 3) << 4;
+                        q[at + 32] = (lowB & 0x0F) | ((high >>> 2) & 3) << 4;
+                        q[at + 64] = (lowA >>> 4) | ((high >>> 4) & 3) << 4;
+                        q[at + 96] = (lowB >>> 4) | ((high >>> 6) & 3) << 4;
                     }
-                    packed[to + PACKED_LOW + 32 * t + 2 * j] = (byte) word;
-                    packed[to + PACKED_LOW + 32 * t + 2 * j + 1] = (byte) (word >>> 8);
                 }
-                for (int u = 0; u < 2; u++) {
-                    int word = 0;
-                    for (int k = 0; k < 8; k++) {
-                        word |= (q[16 * j + 8 * u + k] >>> 4) << (2 * k);
+                for (int j = 0; j < 16; j++) {
+                    for (int t = 0; t < 4; t++) {
+                        int word = 0;
+                        for (int p = 0; p < 4; p++) {
+                            word |= (q[16 * j + 4 * t + p] & 0x0F) << (4 * p);
+                        }
+                        packed[to + PACKED_LOW + 32 * t + 2 * j] = (byte) word;
+                        packed[to + PACKED_LOW + 32 * t + 2 * j + 1] = (byte) (word >>> 8);
                     }
-                    packed[to + PACKED_HIGH + 32 * u + 2 * j] = (byte) word;
-                    packed[to + PACKED_HIGH + 32 * u + 2 * j + 1] = (byte) (word >>> 8);
+                    for (int u = 0; u < 2; u++) {
+                        int word = 0;
+                        for (int k = 0; k < 8; k++) {
+                            word |= (q[16 * j + 8 * u + k] >>> 4) << (2 * k);
+                        }
+                        packed[to + PACKED_HIGH + 32 * u + 2 * j] = (byte) word;
+                        packed[to + PACKED_HIGH + 32 * u + 2 * j + 1] = (byte) (word >>> 8);
+                    }
                 }
             }
-        }
+        });
         return new Q6_KTensor(packed, size);
     }
 

@@ -60,20 +60,21 @@ public final class Q8_0Tensor extends FloatTensor {
         }
         byte[] quants = new byte[(int) (groups * GROUP_BYTES)];
         short[] scales = new short[(int) (groups * GROUP_BLOCKS)];
-        // padding blocks stay as the arrays start: quants 0, scale 0
-        byte[] block = new byte[BLOCK];
-        for (long row = 0; row < rows; row++) {
-            for (long b = 0; b < blocksPerRow; b++) {
-                long from = (row * blocksPerRow + b) * GGML_BLOCK_BYTES;
+        // padding blocks stay as the arrays start: quants 0, scale 0; rows in parallel (each writes its own groups):
+        // one core repacked a few hundred MB/s
+        java.util.stream.LongStream.range(0, rows).parallel().forEach(row -> {
+            byte[] bytes = new byte[(int) (blocksPerRow * GGML_BLOCK_BYTES)];
+            MemorySegment.copy(ggml, Numbers.BYTE, row * blocksPerRow * GGML_BLOCK_BYTES, bytes, 0, bytes.length);
+            for (int b = 0; b < blocksPerRow; b++) {
+                int from = b * GGML_BLOCK_BYTES;
                 long group = row * groupsPerRow + b / GROUP_BLOCKS;
-                int lane = (int) (b % GROUP_BLOCKS);
-                scales[scaleIndex(group, lane)] = ggml.get(Numbers.SHORT_LE, from);
-                MemorySegment.copy(ggml, Numbers.BYTE, from + 2, block, 0, BLOCK);
+                int lane = b % GROUP_BLOCKS;
+                scales[scaleIndex(group, lane)] = (short) ((bytes[from] & 0xFF) | bytes[from + 1] << 8);
                 for (int j = 0; j < BLOCK; j++) {
-                    quants[quantIndex(group, lane, j)] = block[j];
+                    quants[quantIndex(group, lane, j)] = bytes[from + 2 + j];
                 }
             }
-        }
+        });
         return new Q8_0Tensor(quants, scales, size, layout);
     }
 
