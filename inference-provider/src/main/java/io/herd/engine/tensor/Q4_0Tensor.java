@@ -71,8 +71,9 @@ public final class Q4_0Tensor extends FloatTensor {
         for (int g = 0; g < groupCount; g++) {
             java.util.Arrays.fill(packed, g * GROUP_SHORTS, g * GROUP_SHORTS + SCALES_AT, (short) 0x8888);
         }
-        // rows in parallel (each writes its own groups): one core repacked a few hundred MB/s
-        java.util.stream.LongStream.range(0, rows).parallel().forEach(row -> {
+        // ranges of rows in parallel, each writing its own groups
+        inParallel(rows, (firstRow, endRow) -> {
+            for (long row = firstRow; row < endRow; row++) {
             for (long b = 0; b < blocksPerRow; b++) {
                 long from = (row * blocksPerRow + b) * GGML_BLOCK_BYTES;
                 int group = (int) (row * groupsPerRow + b / GROUP_BLOCKS);
@@ -87,6 +88,7 @@ public final class Q4_0Tensor extends FloatTensor {
                     }
                     packed[wordIndex(group, lane, t)] = (short) word;
                 }
+            }
             }
         });
         return new Q4_0Tensor(packed, size, layout);

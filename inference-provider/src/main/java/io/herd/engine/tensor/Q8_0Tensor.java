@@ -60,18 +60,20 @@ public final class Q8_0Tensor extends FloatTensor {
         }
         byte[] quants = new byte[(int) (groups * GROUP_BYTES)];
         short[] scales = new short[(int) (groups * GROUP_BLOCKS)];
-        // padding blocks stay as the arrays start: quants 0, scale 0; rows in parallel (each writes its own groups):
-        // one core repacked a few hundred MB/s
-        java.util.stream.LongStream.range(0, rows).parallel().forEach(row -> {
+        // padding blocks stay as the arrays start: quants 0, scale 0; ranges of rows in parallel, each writing its own
+        // groups, with one row's bytes copied out at a time
+        inParallel(rows, (firstRow, endRow) -> {
             byte[] bytes = new byte[(int) (blocksPerRow * GGML_BLOCK_BYTES)];
-            MemorySegment.copy(ggml, Numbers.BYTE, row * blocksPerRow * GGML_BLOCK_BYTES, bytes, 0, bytes.length);
-            for (int b = 0; b < blocksPerRow; b++) {
-                int from = b * GGML_BLOCK_BYTES;
-                long group = row * groupsPerRow + b / GROUP_BLOCKS;
-                int lane = b % GROUP_BLOCKS;
-                scales[scaleIndex(group, lane)] = (short) ((bytes[from] & 0xFF) | bytes[from + 1] << 8);
-                for (int j = 0; j < BLOCK; j++) {
-                    quants[quantIndex(group, lane, j)] = bytes[from + 2 + j];
+            for (long row = firstRow; row < endRow; row++) {
+                MemorySegment.copy(ggml, Numbers.BYTE, row * blocksPerRow * GGML_BLOCK_BYTES, bytes, 0, bytes.length);
+                for (int b = 0; b < blocksPerRow; b++) {
+                    int from = b * GGML_BLOCK_BYTES;
+                    long group = row * groupsPerRow + b / GROUP_BLOCKS;
+                    int lane = b % GROUP_BLOCKS;
+                    scales[scaleIndex(group, lane)] = (short) ((bytes[from] & 0xFF) | bytes[from + 1] << 8);
+                    for (int j = 0; j < BLOCK; j++) {
+                        quants[quantIndex(group, lane, j)] = bytes[from + 2 + j];
+                    }
                 }
             }
         });
