@@ -54,15 +54,6 @@ public abstract sealed class FloatTensor
         };
     }
 
-    /** The first {@code byteSize} bytes of {@code ggml} in a Java array (the K-quants' kernels index arrays). */
-    static byte[] copyToArray(String type, MemorySegment ggml, long byteSize) {
-        if (byteSize > Integer.MAX_VALUE - 64) {
-            throw new IllegalArgumentException(type + " tensor of " + byteSize + " bytes is larger than one Java array holds");
-        }
-        byte[] bytes = new byte[(int) byteSize];
-        MemorySegment.copy(ggml, 0, MemorySegment.ofArray(bytes), 0, byteSize);
-        return bytes;
-    }
 
     /** Repacks a run of ggml blocks: {@code count} blocks from block {@code firstBlock}, their bytes in {@code chunk}. */
     @FunctionalInterface

@@ -39,7 +39,6 @@ public final class MatmulInput {
 
     /** Q8_K form. */
     private byte[] qK = new byte[0];
-    private short[] qKWide = new short[0];
     private float[] qKScales = new float[0];
     private int[] qKBlockSums = new int[0];
     private boolean qKReady;
@@ -275,10 +274,6 @@ public final class MatmulInput {
         return qK;
     }
 
-    public short[] qKWideQuants() {
-        prepareQ8_K();
-        return qKWide;
-    }
 
     /**
      * For the Q4_K kernel ({@link Q4_KTensor}'s repacked words): the Q8_K quants as shorts, 256 per super-block in 16
@@ -402,14 +397,10 @@ public final class MatmulInput {
         }
         if (qK.length < length) {
             qK = new byte[length];
-            qKWide = new short[length];
             qKScales = new float[length / Q8_K_BLOCK];
             qKBlockSums = new int[length / 16];
         }
         ActivationQuantizer.quantizeQ8_K(source, offset, length, qK, qKScales, qKBlockSums);
-        for (int i = 0; i < length; i++) {
-            qKWide[i] = qK[i];
-        }
         qKReady = true;
     }
 }
