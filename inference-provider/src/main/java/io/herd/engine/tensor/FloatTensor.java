@@ -247,6 +247,45 @@ public abstract sealed class FloatTensor
         return false;
     }
 
+    /** One weight row (from index {@code rowAt} of the tensor's array) against four inputs, into {@code out[0..4)}. */
+    @FunctionalInterface
+    interface FourInputDot {
+        void dot(int rowAt, MatmulInput a, MatmulInput b, MatmulInput c, MatmulInput d, float[] out);
+    }
+
+    /** One weight row (from index {@code rowAt} of the tensor's array) against one input. */
+    @FunctionalInterface
+    interface OneInputDot {
+        float dot(int rowAt, MatmulInput x);
+    }
+
+    /** Per-thread results of a {@link FourInputDot}. */
+    private static final ThreadLocal<float[]> FOUR_RESULTS = ThreadLocal.withInitial(() -> new float[4]);
+
+    /**
+     * A batched product row by row, each row (of {@code rowLength} array elements) against the prepared inputs four at a
+     * time and the rest one at a time: the K-quants take each weight word apart once for four inputs.
+     */
+    static void multiplyInFours(MatmulInput[] inputs, int count, float[][] outputs, int[] outputOffsets, int rows,
+                                int rowLength, Parallel pool, FourInputDot four, OneInputDot one) {
+        int fours = count / 4 * 4;
+        pool.forRange(rows, (start, end) -> {
+            float[] results = FOUR_RESULTS.get();
+            for (int r = start; r < end; r++) {
+                int row = r * rowLength;
+                for (int i = 0; i < fours; i += 4) {
+                    four.dot(row, inputs[i], inputs[i + 1], inputs[i + 2], inputs[i + 3], results);
+                    for (int k = 0; k < 4; k++) {
+                        outputs[i + k][outputOffsets[i + k] + r] = results[k];
+                    }
+                }
+                for (int i = fours; i < count; i++) {
+                    outputs[i][outputOffsets[i] + r] = one.dot(row, inputs[i]);
+                }
+            }
+        });
+    }
+
     /** Computes the input form this type needs once, on the calling thread, before rows fan out. */
     protected void prepare(MatmulInput x) {
         switch (activationFormat()) {

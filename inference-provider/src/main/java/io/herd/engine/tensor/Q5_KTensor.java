@@ -22,9 +22,6 @@ public final class Q5_KTensor extends FloatTensor {
     private static final int QH = 16;
     private static final int QS = 48;
 
-    /** Per-thread results of {@link VectorKernels#dotQ5_KFourInputs}. */
-    private static final ThreadLocal<float[]> FOUR_RESULTS = ThreadLocal.withInitial(() -> new float[4]);
-
     /** The repacked super-blocks, in a Java array (see {@link Q4_KTensor#copyOf} for why). */
     private final byte[] bytes;
 
@@ -140,30 +137,11 @@ public final class Q5_KTensor extends FloatTensor {
             prepare(inputs[i]);
         }
         int blocks = cols / BLOCK;
-        int rowBytes = blocks * PACKED_BYTES;
-        int fours = count / 4 * 4;
-        pool.forRange(rows, (start, end) -> {
-            float[] four = FOUR_RESULTS.get();
-            for (int r = start; r < end; r++) {
-                int row = r * rowBytes;
-                for (int i = 0; i < fours; i += 4) {
-                    MatmulInput a = inputs[i];
-                    MatmulInput b = inputs[i + 1];
-                    MatmulInput c = inputs[i + 2];
-                    MatmulInput d = inputs[i + 3];
-                    VectorKernels.dotQ5_KFourInputs(bytes, row, blocks, a.qKLanes(), b.qKLanes(), c.qKLanes(), d.qKLanes(),
-                            a.qKPairSums(), b.qKPairSums(), c.qKPairSums(), d.qKPairSums(), a.qKScales(), b.qKScales(),
-                            c.qKScales(), d.qKScales(), four);
-                    for (int k = 0; k < 4; k++) {
-                        outputs[i + k][outputOffsets[i + k] + r] = four[k];
-                    }
-                }
-                for (int i = fours; i < count; i++) {
-                    MatmulInput x = inputs[i];
-                    outputs[i][outputOffsets[i] + r] = VectorKernels.dotQ5_K(bytes, row, x.qKLanes(), x.qKScales(), x.qKPairSums(), blocks);
-                }
-            }
-        });
+        multiplyInFours(inputs, count, outputs, outputOffsets, rows, blocks * PACKED_BYTES, pool,
+                (row, a, b, c, d, out) -> VectorKernels.dotQ5_KFourInputs(bytes, row, blocks, a.qKLanes(), b.qKLanes(), c.qKLanes(),
+                        d.qKLanes(), a.qKPairSums(), b.qKPairSums(), c.qKPairSums(), d.qKPairSums(), a.qKScales(),
+                        b.qKScales(), c.qKScales(), d.qKScales(), out),
+                (row, x) -> VectorKernels.dotQ5_K(bytes, row, x.qKLanes(), x.qKScales(), x.qKPairSums(), blocks));
         return true;
     }
 

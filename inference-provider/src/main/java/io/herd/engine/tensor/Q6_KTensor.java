@@ -30,9 +30,6 @@ public final class Q6_KTensor extends FloatTensor {
     static final int PACKED_LOW = 18;
     static final int PACKED_HIGH = 146;
 
-    /** Per-thread results of {@link VectorKernels#dotQ6_KFourInputs}. */
-    private static final ThreadLocal<float[]> FOUR_RESULTS = ThreadLocal.withInitial(() -> new float[4]);
-
     /** The repacked super-blocks, in a Java array (see {@link Q4_KTensor#copyOf} for why). */
     private final byte[] bytes;
 
@@ -168,31 +165,11 @@ public final class Q6_KTensor extends FloatTensor {
             prepare(inputs[i]);
         }
         int blocks = cols / BLOCK;
-        int rowBytes = blocks * BLOCK_BYTES;
-        int fours = count / 4 * 4;
-        pool.forRange(rows, (start, end) -> {
-            float[] four = FOUR_RESULTS.get();
-            for (int r = start; r < end; r++) {
-                int row = r * rowBytes;
-                for (int i = 0; i < fours; i += 4) {
-                    MatmulInput a = inputs[i];
-                    MatmulInput b = inputs[i + 1];
-                    MatmulInput c = inputs[i + 2];
-                    MatmulInput d = inputs[i + 3];
-                    VectorKernels.dotQ6_KFourInputs(bytes, row, blocks, a.qKSixLanes(), b.qKSixLanes(), c.qKSixLanes(),
-                            d.qKSixLanes(), a.qKSixCorrections(), b.qKSixCorrections(), c.qKSixCorrections(),
-                            d.qKSixCorrections(), a.qKScales(), b.qKScales(), c.qKScales(), d.qKScales(), four);
-                    for (int k = 0; k < 4; k++) {
-                        outputs[i + k][outputOffsets[i + k] + r] = four[k];
-                    }
-                }
-                for (int i = fours; i < count; i++) {
-                    MatmulInput x = inputs[i];
-                    outputs[i][outputOffsets[i] + r] = VectorKernels.dotQ6_K(bytes, row, x.qKSixLanes(), x.qKSixCorrections(),
-                            x.qKScales(), blocks);
-                }
-            }
-        });
+        multiplyInFours(inputs, count, outputs, outputOffsets, rows, blocks * BLOCK_BYTES, pool,
+                (row, a, b, c, d, out) -> VectorKernels.dotQ6_KFourInputs(bytes, row, blocks, a.qKSixLanes(), b.qKSixLanes(),
+                        c.qKSixLanes(), d.qKSixLanes(), a.qKSixCorrections(), b.qKSixCorrections(), c.qKSixCorrections(),
+                        d.qKSixCorrections(), a.qKScales(), b.qKScales(), c.qKScales(), d.qKScales(), out),
+                (row, x) -> VectorKernels.dotQ6_K(bytes, row, x.qKSixLanes(), x.qKSixCorrections(), x.qKScales(), blocks));
         return true;
     }
 
