@@ -115,24 +115,6 @@ public final class Q4_KTensor extends FloatTensor {
         return ActivationFormat.Q8_K;
     }
 
-    /** ggml get_scale_min_k4: the 6-bit scale of sub-block {@code j} of the ggml super-block at {@code block}. */
-    static int scale(MemorySegment data, long block, int j) {
-        long s = block + SCALES;
-        if (j < 4) {
-            return unsignedByte(data, s + j) & 63;
-        }
-        return (unsignedByte(data, s + j + 4) & 0x0F) | ((unsignedByte(data, s + j - 4) >>> 6) << 4);
-    }
-
-    /** ggml get_scale_min_k4: the 6-bit min of sub-block {@code j} of the ggml super-block at {@code block}. */
-    static int min(MemorySegment data, long block, int j) {
-        long s = block + SCALES;
-        if (j < 4) {
-            return unsignedByte(data, s + j + 4) & 63;
-        }
-        return (unsignedByte(data, s + j + 4) >>> 4) | ((unsignedByte(data, s + j) >>> 6) << 4);
-    }
-
     @Override
     public float getFloat(long index) {
         int block = (int) (index / BLOCK) * PACKED_BYTES;
@@ -182,10 +164,10 @@ public final class Q4_KTensor extends FloatTensor {
     }
 
     /**
-     * {@link ScalarKernels#dotQ4_K}'s arithmetic on the repacked blocks: per super-block the exact integer sums, then
-     * {@code sum += d * scaled - dmin * mins}.
+     * The fallback without the Vector API, ggml's Q4_K x Q8_K arithmetic on the repacked blocks: per super-block the
+     * exact integer sums, then {@code sum += d * scaled - dmin * mins}.
      */
-    private float dotScalar(int firstBlock, byte[] xq, float[] xd, int[] xBlockSums, int blocks) {
+    float dotScalar(int firstBlock, byte[] xq, float[] xd, int[] xBlockSums, int blocks) {
         float sum = 0;
         for (int b = 0; b < blocks; b++) {
             int block = firstBlock + b * PACKED_BYTES;

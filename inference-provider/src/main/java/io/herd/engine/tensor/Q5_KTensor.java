@@ -77,16 +77,6 @@ public final class Q5_KTensor extends FloatTensor {
         return ActivationFormat.Q8_K;
     }
 
-    /** The 5-bit quant (0..31) of element {@code within} (0..255) of the ggml block at byte {@code block}. */
-    static int quant(MemorySegment data, long block, int within) {
-        int subBlock = within / 32;
-        int l = within % 32;
-        int packed = unsignedByte(data, block + QS + 32L * (subBlock / 2) + l);
-        int low = (subBlock & 1) == 0 ? packed & 0x0F : packed >>> 4;
-        int high = (unsignedByte(data, block + QH + l) >>> subBlock) & 1;
-        return low | (high << 4);
-    }
-
     /** The 5-bit quant of element {@code e} of sub-block {@code s} in the repacked block at byte {@code block}. */
     private int packedQuant(int block, int s, int e) {
         int lane = 2 * s + e / 16;
@@ -145,8 +135,11 @@ public final class Q5_KTensor extends FloatTensor {
         return true;
     }
 
-    /** {@link ScalarKernels#dotQ5_K}'s arithmetic on the repacked blocks. */
-    private float dotScalar(int firstBlock, byte[] xq, float[] xd, int[] xBlockSums, int blocks) {
+    /**
+     * The fallback without the Vector API, ggml's Q5_K x Q8_K arithmetic on the repacked blocks: per super-block the
+     * exact integer sums, then {@code sum += d * scaled - dmin * mins}.
+     */
+    float dotScalar(int firstBlock, byte[] xq, float[] xd, int[] xBlockSums, int blocks) {
         float sum = 0;
         for (int b = 0; b < blocks; b++) {
             int block = firstBlock + b * PACKED_BYTES;

@@ -101,17 +101,6 @@ public final class Q6_KTensor extends FloatTensor {
         return ActivationFormat.Q8_K;
     }
 
-    /** The signed 6-bit quant (-32..31) of element {@code within} (0..255) of the ggml block at byte {@code block}. */
-    static int quant(MemorySegment data, long block, int within) {
-        int half = within / 128;
-        int quarter = (within % 128) / 32;
-        int l = within % 32;
-        int low = unsignedByte(data, block + 64L * half + l + 32 * (quarter & 1));
-        low = quarter < 2 ? low & 0x0F : low >>> 4;
-        int high = (unsignedByte(data, block + QH + 32L * half + l) >>> (2 * quarter)) & 3;
-        return (low | (high << 4)) - 32;
-    }
-
     /** The signed 6-bit quant of element {@code within} of the repacked block at byte {@code block}. */
     private int packedQuant(int block, int within) {
         int j = within / 16;
@@ -173,8 +162,11 @@ public final class Q6_KTensor extends FloatTensor {
         return true;
     }
 
-    /** {@link ScalarKernels#dotQ6_K}'s arithmetic on the repacked blocks: the exact integer total, then {@code d * xd * total}. */
-    private float dotScalar(int firstBlock, byte[] xq, float[] xd, int blocks) {
+    /**
+     * The fallback without the Vector API, ggml's Q6_K x Q8_K arithmetic on the repacked blocks: the exact integer
+     * total, then {@code d * xd * total}.
+     */
+    float dotScalar(int firstBlock, byte[] xq, float[] xd, int blocks) {
         float sum = 0;
         for (int b = 0; b < blocks; b++) {
             int block = firstBlock + b * BLOCK_BYTES;

@@ -444,7 +444,7 @@ final class VectorKernels {
      * {@link MatmulInput#qKLanes}. Each of a super-block's 4 words is 16 lanes of 4 nibbles; lane {@code 2s + h} adds
      * half h of sub-block s in 16-bit (at most 16 * 15 * 127 in magnitude, so exact), the two halves are added as ints,
      * and the 8 sub-block dots are scaled and summed exactly, as are the mins against the activations' sub-block sums.
-     * Then {@code sum += d * scaled - dmin * mins} per super-block, as {@link ScalarKernels#dotQ4_K} does, so the result
+     * Then {@code sum += d * scaled - dmin * mins} per super-block, as the scalar fallback ({@link Q4_KTensor#dotScalar}) does, so the result
      * equals it bit for bit.
      */
     static float dotQ4_K(byte[] w, int firstBlock, short[] x, float[] xd, int[] pairSums, int blocks) {
@@ -613,7 +613,7 @@ final class VectorKernels {
      * from the extra word (bit k of lane {@code 2s + h} for element {@code 16h + k}). A 5-bit quant times an activation
      * can reach 31 * 127, so each lane sums 8 products per 16-bit accumulator (the words' first two and last two);
      * both are widened before they are added. Then as {@link #dotQ4_K}, so the result equals
-     * {@link ScalarKernels#dotQ5_K} bit for bit.
+     * the scalar fallback ({@link Q5_KTensor#dotScalar}) bit for bit.
      */
     static float dotQ5_K(byte[] w, int firstBlock, short[] x, float[] xd, int[] pairSums, int blocks) {
         float sum = 0;
@@ -658,7 +658,7 @@ final class VectorKernels {
      * low and a high word and multiplied in 16-bit lanes, half a sub-block (8 products) per sum; 16-bit sums wrap, and
      * subtracting {@link MatmulInput#qKSixCorrections} leaves the exact dot of {@code q - 32}, at most 8 * 32 * 127 in
      * magnitude. The dots are scaled by the sub-blocks' scales and summed exactly, then {@code d * xd * total} per
-     * super-block, so the result equals {@link ScalarKernels#dotQ6_K} bit for bit.
+     * super-block, so the result equals the scalar fallback ({@link Q6_KTensor#dotScalar}) bit for bit.
      */
     static float dotQ6_K(byte[] w, int firstBlock, short[] x, short[] corrections, float[] xd, int blocks) {
         float sum = 0;

@@ -349,15 +349,17 @@ class VectorKernelsTest {
         byte[] raw = kQuantBlocks(blocks, 144);
         MemorySegment w = MemorySegment.ofArray(raw);
         MatmulInput input = randomInput(blocks * 256);
-        float scalar = ScalarKernels.dotQ4_K(w, 0, input.qKQuants(), input.qKScales(), input.qKBlockSums(), 0, blocks);
+        float scalar = GgmlKQuants.dotQ4_K(w, 0, input.qKQuants(), input.qKScales(), input.qKBlockSums(), 0, blocks);
         // the tensor repacks the ggml blocks into sub-blocks in lanes; the kernel reads that form
         Q4_KTensor tensor = (Q4_KTensor) FloatTensor.of(io.herd.engine.gguf.GGMLType.Q4_K, w, blocks * 256L, blocks * 256);
         float vector = tensor.dot(0, input, blocks * 256);
         assertThat(vector).isEqualTo(scalar);
+        // the fallback without the Vector API, on the same repacked blocks
+        assertThat(tensor.dotScalar(0, input.qKQuants(), input.qKScales(), input.qKBlockSums(), blocks)).isEqualTo(scalar);
         // a row starting at a later super-block
         MatmulInput tail = randomInput((blocks - 2) * 256);
         assertThat(tensor.dot(2 * 256, tail, (blocks - 2) * 256))
-                .isEqualTo(ScalarKernels.dotQ4_K(w, 2L * 144, tail.qKQuants(), tail.qKScales(), tail.qKBlockSums(), 0, blocks - 2));
+                .isEqualTo(GgmlKQuants.dotQ4_K(w, 2L * 144, tail.qKQuants(), tail.qKScales(), tail.qKBlockSums(), 0, blocks - 2));
         float[] dequantized = new float[blocks * 256];
         tensor.dequantize(0, dequantized, 0, dequantized.length);
         for (int i = 0; i < dequantized.length; i++) {
@@ -365,8 +367,8 @@ class VectorKernelsTest {
             int sub = (i % 256) / 32;
             int packed = Byte.toUnsignedInt(w.get(Numbers.BYTE, block + 16 + 32L * (sub / 2) + i % 32));
             int q = sub % 2 == 0 ? packed & 0x0F : packed >>> 4;
-            float d = Float.float16ToFloat(w.get(Numbers.SHORT_LE, block)) * Q4_KTensor.scale(w, block, sub);
-            float m = Float.float16ToFloat(w.get(Numbers.SHORT_LE, block + 2)) * Q4_KTensor.min(w, block, sub);
+            float d = Float.float16ToFloat(w.get(Numbers.SHORT_LE, block)) * GgmlKQuants.scale(w, block, sub);
+            float m = Float.float16ToFloat(w.get(Numbers.SHORT_LE, block + 2)) * GgmlKQuants.min(w, block, sub);
             assertThat(dequantized[i]).as("element %d", i).isEqualTo(d * q - m);
             assertThat(tensor.getFloat(i)).as("element %d", i).isEqualTo(d * q - m);
         }
@@ -378,21 +380,22 @@ class VectorKernelsTest {
         byte[] raw = kQuantBlocks(blocks, 176);
         MemorySegment w = MemorySegment.ofArray(raw);
         MatmulInput input = randomInput(blocks * 256);
-        float scalar = ScalarKernels.dotQ5_K(w, 0, input.qKQuants(), input.qKScales(), input.qKBlockSums(), blocks);
+        float scalar = GgmlKQuants.dotQ5_K(w, 0, input.qKQuants(), input.qKScales(), input.qKBlockSums(), blocks);
         // the tensor repacks the ggml blocks into sub-blocks in lanes; the kernel reads that form
         Q5_KTensor tensor = (Q5_KTensor) FloatTensor.of(io.herd.engine.gguf.GGMLType.Q5_K, w, blocks * 256L, blocks * 256);
         assertThat(tensor.dot(0, input, blocks * 256)).isEqualTo(scalar);
+        assertThat(tensor.dotScalar(0, input.qKQuants(), input.qKScales(), input.qKBlockSums(), blocks)).isEqualTo(scalar);
         MatmulInput tail = randomInput((blocks - 2) * 256);
         assertThat(tensor.dot(2 * 256, tail, (blocks - 2) * 256))
-                .isEqualTo(ScalarKernels.dotQ5_K(w, 2L * 176, tail.qKQuants(), tail.qKScales(), tail.qKBlockSums(), blocks - 2));
+                .isEqualTo(GgmlKQuants.dotQ5_K(w, 2L * 176, tail.qKQuants(), tail.qKScales(), tail.qKBlockSums(), blocks - 2));
         float[] dequantized = new float[blocks * 256];
         tensor.dequantize(0, dequantized, 0, dequantized.length);
         for (int i = 0; i < dequantized.length; i++) {
             long block = (i / 256) * 176L;
             int sub = (i % 256) / 32;
-            float d = Float.float16ToFloat(w.get(Numbers.SHORT_LE, block)) * Q4_KTensor.scale(w, block, sub);
-            float m = Float.float16ToFloat(w.get(Numbers.SHORT_LE, block + 2)) * Q4_KTensor.min(w, block, sub);
-            float expected = d * Q5_KTensor.quant(w, block, i % 256) - m;
+            float d = Float.float16ToFloat(w.get(Numbers.SHORT_LE, block)) * GgmlKQuants.scale(w, block, sub);
+            float m = Float.float16ToFloat(w.get(Numbers.SHORT_LE, block + 2)) * GgmlKQuants.min(w, block, sub);
+            float expected = d * GgmlKQuants.q5Quant(w, block, i % 256) - m;
             assertThat(dequantized[i]).as("element %d", i).isEqualTo(expected);
             assertThat(tensor.getFloat(i)).as("element %d", i).isEqualTo(expected);
         }
@@ -412,19 +415,20 @@ class VectorKernelsTest {
             x[i] = (float) random.nextGaussian();
         }
         MatmulInput input = new MatmulInput(x);
-        float scalar = ScalarKernels.dotQ6_K(w, 0, input.qKQuants(), input.qKScales(), 0, blocks);
+        float scalar = GgmlKQuants.dotQ6_K(w, 0, input.qKQuants(), input.qKScales(), 0, blocks);
         // the tensor repacks the ggml blocks into sub-blocks in lanes; the kernel reads that form
         Q6_KTensor tensor = (Q6_KTensor) FloatTensor.of(io.herd.engine.gguf.GGMLType.Q6_K, w, blocks * 256L, blocks * 256);
         assertThat(tensor.dot(0, input, blocks * 256)).isEqualTo(scalar);
+        assertThat(tensor.dotScalar(0, input.qKQuants(), input.qKScales(), blocks)).isEqualTo(scalar);
         MatmulInput tail = randomInput((blocks - 2) * 256);
         assertThat(tensor.dot(2 * 256, tail, (blocks - 2) * 256))
-                .isEqualTo(ScalarKernels.dotQ6_K(w, 2L * 210, tail.qKQuants(), tail.qKScales(), 0, blocks - 2));
+                .isEqualTo(GgmlKQuants.dotQ6_K(w, 2L * 210, tail.qKQuants(), tail.qKScales(), 0, blocks - 2));
         float[] dequantized = new float[blocks * 256];
         tensor.dequantize(0, dequantized, 0, dequantized.length);
         for (int i = 0; i < dequantized.length; i++) {
             long block = (i / 256) * 210L;
             float expected = Float.float16ToFloat(w.get(Numbers.SHORT_LE, block + 208)) * w.get(Numbers.BYTE, block + 192 + (i % 256) / 16)
-                    * Q6_KTensor.quant(w, block, i % 256);
+                    * GgmlKQuants.q6Quant(w, block, i % 256);
             assertThat(dequantized[i]).as("element %d", i).isEqualTo(expected);
             assertThat(tensor.getFloat(i)).as("element %d", i).isEqualTo(expected);
         }
