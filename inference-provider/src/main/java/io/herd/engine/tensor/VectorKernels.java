@@ -58,8 +58,8 @@ final class VectorKernels {
         return sum8(v.lane(0), v.lane(1), v.lane(2), v.lane(3), v.lane(4), v.lane(5), v.lane(6), v.lane(7));
     }
 
-    /** Per-thread lanes of 4 vectors on their way to {@link #sum8}. */
-    private static final ThreadLocal<float[]> LANE_SUMS = ThreadLocal.withInitial(() -> new float[32]);
+    /** Per-thread lanes of {@link #attentionScores}' four scores on their way out of a vector. */
+    private static final ThreadLocal<float[]> LANE_SUMS = ThreadLocal.withInitial(() -> new float[8]);
 
     /** {@link #sum(FloatVector)} of lanes held in scalars or an array. */
     static float sum8(float l0, float l1, float l2, float l3, float l4, float l5, float l6, float l7) {
