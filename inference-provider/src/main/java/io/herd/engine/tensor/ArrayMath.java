@@ -42,7 +42,12 @@ public final class ArrayMath {
         if (Kernels.VECTOR && headSize >= 16 && headSize % 16 == 0) {
             for (int from = 0; from < n; from += POSITION_TILE) {
                 int to = Math.min(n, from + POSITION_TILE);
-                for (int j = 0; j < heads; j++) {
+                int j = 0;
+                for (; VectorKernels.TWO_HEADS && j + 2 <= heads; j += 2) {
+                    VectorKernels.attentionScoresTwoHeads(q, qOffset + j * headSize, keys, offsets, from, to, kvOffset, headSize,
+                            scale, scores, j * n, (j + 1) * n);
+                }
+                for (; j < heads; j++) {
                     VectorKernels.attentionScores(q, qOffset + j * headSize, keys, offsets, from, to, kvOffset, headSize,
                             scale, scores, j * n);
                 }
@@ -77,7 +82,14 @@ public final class ArrayMath {
         if (Kernels.VECTOR && headSize % 64 == 0) {
             for (int from = 0; from < n; from += POSITION_TILE) {
                 int to = Math.min(n, from + POSITION_TILE);
-                for (int j = 0; j < heads; j++) {
+                int j = 0;
+                for (; VectorKernels.TWO_HEADS && j + 2 <= heads; j += 2) {
+                    for (int c = 0; c < headSize; c += 64) {
+                        VectorKernels.weightedSum64TwoHeads(out, outOffset + j * headSize + c, outOffset + (j + 1) * headSize + c,
+                                weights, j * n, (j + 1) * n, values, offsets, from, to, kvOffset + c, from == 0);
+                    }
+                }
+                for (; j < heads; j++) {
                     for (int c = 0; c < headSize; c += 64) {
                         VectorKernels.weightedSum64(out, outOffset + j * headSize + c, weights, j * n, values, offsets, from, to,
                                 kvOffset + c, from == 0);

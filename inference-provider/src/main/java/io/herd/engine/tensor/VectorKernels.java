@@ -944,6 +944,195 @@ final class VectorKernels {
     }
 
     /**
+     * Whether the CPU has 32 vector registers (AVX-512), which the two-head attention kernels below need: 16 sums or
+     * accumulators, the loaded keys or values, and the queries or weights. With 16 they would spill.
+     */
+    static final boolean TWO_HEADS = FloatVector.SPECIES_PREFERRED.vectorBitSize() >= 512;
+
+    /**
+     * {@link #attentionScores} for two query heads at once ({@code qOffset} and {@code qOffset + headSize}, scores at
+     * {@code scoresAtA} and {@code scoresAtB}) that share the keys: each key load feeds both heads. One key load per
+     * fma bounded the one-head kernel (Zen 4 sustains fewer 256-bit loads than fmas per cycle); here three loads feed
+     * four fmas. Each score has exactly the one-head arithmetic.
+     */
+    static void attentionScoresTwoHeads(float[] q, int qOffset, float[] keys, int[] offsets, int from, int to, int kvOffset,
+                                        int headSize, float scale, float[] scores, int scoresAtA, int scoresAtB) {
+        float[] lanes = LANE_SUMS.get();
+        int qOffsetB = qOffset + headSize;
+        int t = from;
+        for (; t + 4 <= to; t += 4) {
+            int k0 = offsets[t] + kvOffset;
+            int k1 = offsets[t + 1] + kvOffset;
+            int k2 = offsets[t + 2] + kvOffset;
+            int k3 = offsets[t + 3] + kvOffset;
+            FloatVector evenA0 = FloatVector.zero(F256);
+            FloatVector oddA0 = evenA0;
+            FloatVector evenA1 = evenA0;
+            FloatVector oddA1 = evenA0;
+            FloatVector evenA2 = evenA0;
+            FloatVector oddA2 = evenA0;
+            FloatVector evenA3 = evenA0;
+            FloatVector oddA3 = evenA0;
+            FloatVector evenB0 = evenA0;
+            FloatVector oddB0 = evenA0;
+            FloatVector evenB1 = evenA0;
+            FloatVector oddB1 = evenA0;
+            FloatVector evenB2 = evenA0;
+            FloatVector oddB2 = evenA0;
+            FloatVector evenB3 = evenA0;
+            FloatVector oddB3 = evenA0;
+            for (int i = 0; i < headSize; i += 16) {
+                FloatVector qEvenA = FloatVector.fromArray(F256, q, qOffset + i);
+                FloatVector qOddA = FloatVector.fromArray(F256, q, qOffset + i + 8);
+                FloatVector qEvenB = FloatVector.fromArray(F256, q, qOffsetB + i);
+                FloatVector qOddB = FloatVector.fromArray(F256, q, qOffsetB + i + 8);
+                FloatVector k = FloatVector.fromArray(F256, keys, k0 + i);
+                evenA0 = qEvenA.fma(k, evenA0);
+                evenB0 = qEvenB.fma(k, evenB0);
+                k = FloatVector.fromArray(F256, keys, k0 + i + 8);
+                oddA0 = qOddA.fma(k, oddA0);
+                oddB0 = qOddB.fma(k, oddB0);
+                k = FloatVector.fromArray(F256, keys, k1 + i);
+                evenA1 = qEvenA.fma(k, evenA1);
+                evenB1 = qEvenB.fma(k, evenB1);
+                k = FloatVector.fromArray(F256, keys, k1 + i + 8);
+                oddA1 = qOddA.fma(k, oddA1);
+                oddB1 = qOddB.fma(k, oddB1);
+                k = FloatVector.fromArray(F256, keys, k2 + i);
+                evenA2 = qEvenA.fma(k, evenA2);
+                evenB2 = qEvenB.fma(k, evenB2);
+                k = FloatVector.fromArray(F256, keys, k2 + i + 8);
+                oddA2 = qOddA.fma(k, oddA2);
+                oddB2 = qOddB.fma(k, oddB2);
+                k = FloatVector.fromArray(F256, keys, k3 + i);
+                evenA3 = qEvenA.fma(k, evenA3);
+                evenB3 = qEvenB.fma(k, evenB3);
+                k = FloatVector.fromArray(F256, keys, k3 + i + 8);
+                oddA3 = qOddA.fma(k, oddA3);
+                oddB3 = qOddB.fma(k, oddB3);
+            }
+            // each head's four lane sums in sum8's order, as in attentionScores (written out twice: a helper taking
+            // vectors would box them where C2 does not inline it)
+            FloatVector s0 = evenA0.add(oddA0);
+            FloatVector s1 = evenA1.add(oddA1);
+            FloatVector s2 = evenA2.add(oddA2);
+            FloatVector s3 = evenA3.add(oddA3);
+            FloatVector a01 = s0.blend(s1.rearrange(ROTATE_FOUR), HIGH_HALF).add(s0.rearrange(ROTATE_FOUR).blend(s1, HIGH_HALF));
+            FloatVector a23 = s2.blend(s3.rearrange(ROTATE_FOUR), HIGH_HALF).add(s2.rearrange(ROTATE_FOUR).blend(s3, HIGH_HALF));
+            FloatVector b = a01.blend(a23.rearrange(ROTATE_TWO), UPPER_PAIRS).add(a01.rearrange(ROTATE_TWO).blend(a23, UPPER_PAIRS));
+            b.add(b.rearrange(SWAP_PAIRS)).mul(scale).intoArray(lanes, 0);
+            scores[scoresAtA + t] = lanes[0];
+            scores[scoresAtA + t + 1] = lanes[4];
+            scores[scoresAtA + t + 2] = lanes[2];
+            scores[scoresAtA + t + 3] = lanes[6];
+            s0 = evenB0.add(oddB0);
+            s1 = evenB1.add(oddB1);
+            s2 = evenB2.add(oddB2);
+            s3 = evenB3.add(oddB3);
+            a01 = s0.blend(s1.rearrange(ROTATE_FOUR), HIGH_HALF).add(s0.rearrange(ROTATE_FOUR).blend(s1, HIGH_HALF));
+            a23 = s2.blend(s3.rearrange(ROTATE_FOUR), HIGH_HALF).add(s2.rearrange(ROTATE_FOUR).blend(s3, HIGH_HALF));
+            b = a01.blend(a23.rearrange(ROTATE_TWO), UPPER_PAIRS).add(a01.rearrange(ROTATE_TWO).blend(a23, UPPER_PAIRS));
+            b.add(b.rearrange(SWAP_PAIRS)).mul(scale).intoArray(lanes, 0);
+            scores[scoresAtB + t] = lanes[0];
+            scores[scoresAtB + t + 1] = lanes[4];
+            scores[scoresAtB + t + 2] = lanes[2];
+            scores[scoresAtB + t + 3] = lanes[6];
+        }
+        for (; t < to; t++) {
+            scores[scoresAtA + t] = dot(q, qOffset, keys, offsets[t] + kvOffset, headSize) * scale;
+            scores[scoresAtB + t] = dot(q, qOffsetB, keys, offsets[t] + kvOffset, headSize) * scale;
+        }
+    }
+
+    /**
+     * {@link #weightedSum64} for two query heads at once (outputs at {@code outA} and {@code outB}, weights at
+     * {@code weightsAtA} and {@code weightsAtB}) that share the values: each value load feeds both heads' fmas. Each
+     * column's sum runs over the positions in order, as in the one-head kernel.
+     */
+    static void weightedSum64TwoHeads(float[] out, int outA, int outB, float[] weights, int weightsAtA, int weightsAtB,
+                                      float[] values, int[] offsets, int from, int to, int kvOffset, boolean fresh) {
+        FloatVector a0 = FloatVector.zero(F256);
+        FloatVector a1 = a0;
+        FloatVector a2 = a0;
+        FloatVector a3 = a0;
+        FloatVector a4 = a0;
+        FloatVector a5 = a0;
+        FloatVector a6 = a0;
+        FloatVector a7 = a0;
+        FloatVector b0 = a0;
+        FloatVector b1 = a0;
+        FloatVector b2 = a0;
+        FloatVector b3 = a0;
+        FloatVector b4 = a0;
+        FloatVector b5 = a0;
+        FloatVector b6 = a0;
+        FloatVector b7 = a0;
+        if (!fresh) {
+            a0 = FloatVector.fromArray(F256, out, outA);
+            a1 = FloatVector.fromArray(F256, out, outA + 8);
+            a2 = FloatVector.fromArray(F256, out, outA + 16);
+            a3 = FloatVector.fromArray(F256, out, outA + 24);
+            a4 = FloatVector.fromArray(F256, out, outA + 32);
+            a5 = FloatVector.fromArray(F256, out, outA + 40);
+            a6 = FloatVector.fromArray(F256, out, outA + 48);
+            a7 = FloatVector.fromArray(F256, out, outA + 56);
+            b0 = FloatVector.fromArray(F256, out, outB);
+            b1 = FloatVector.fromArray(F256, out, outB + 8);
+            b2 = FloatVector.fromArray(F256, out, outB + 16);
+            b3 = FloatVector.fromArray(F256, out, outB + 24);
+            b4 = FloatVector.fromArray(F256, out, outB + 32);
+            b5 = FloatVector.fromArray(F256, out, outB + 40);
+            b6 = FloatVector.fromArray(F256, out, outB + 48);
+            b7 = FloatVector.fromArray(F256, out, outB + 56);
+        }
+        for (int t = from; t < to; t++) {
+            FloatVector wa = FloatVector.broadcast(F256, weights[weightsAtA + t]);
+            FloatVector wb = FloatVector.broadcast(F256, weights[weightsAtB + t]);
+            int at = offsets[t] + kvOffset;
+            FloatVector v = FloatVector.fromArray(F256, values, at);
+            a0 = v.fma(wa, a0);
+            b0 = v.fma(wb, b0);
+            v = FloatVector.fromArray(F256, values, at + 8);
+            a1 = v.fma(wa, a1);
+            b1 = v.fma(wb, b1);
+            v = FloatVector.fromArray(F256, values, at + 16);
+            a2 = v.fma(wa, a2);
+            b2 = v.fma(wb, b2);
+            v = FloatVector.fromArray(F256, values, at + 24);
+            a3 = v.fma(wa, a3);
+            b3 = v.fma(wb, b3);
+            v = FloatVector.fromArray(F256, values, at + 32);
+            a4 = v.fma(wa, a4);
+            b4 = v.fma(wb, b4);
+            v = FloatVector.fromArray(F256, values, at + 40);
+            a5 = v.fma(wa, a5);
+            b5 = v.fma(wb, b5);
+            v = FloatVector.fromArray(F256, values, at + 48);
+            a6 = v.fma(wa, a6);
+            b6 = v.fma(wb, b6);
+            v = FloatVector.fromArray(F256, values, at + 56);
+            a7 = v.fma(wa, a7);
+            b7 = v.fma(wb, b7);
+        }
+        a0.intoArray(out, outA);
+        a1.intoArray(out, outA + 8);
+        a2.intoArray(out, outA + 16);
+        a3.intoArray(out, outA + 24);
+        a4.intoArray(out, outA + 32);
+        a5.intoArray(out, outA + 40);
+        a6.intoArray(out, outA + 48);
+        a7.intoArray(out, outA + 56);
+        b0.intoArray(out, outB);
+        b1.intoArray(out, outB + 8);
+        b2.intoArray(out, outB + 16);
+        b3.intoArray(out, outB + 24);
+        b4.intoArray(out, outB + 32);
+        b5.intoArray(out, outB + 40);
+        b6.intoArray(out, outB + 48);
+        b7.intoArray(out, outB + 56);
+    }
+
+    /**
      * {@code out[outOffset, +64) += sum over from <= t < to of weights[weightsAt + t] * values[offsets[t] + kvOffset, +64)},
      * starting from zeros when {@code fresh}: 8 independent {@code fma} chains (4 left the core waiting on each chain's
      * latency). Each column's sum runs over the positions in order, so splitting the positions into ranges does not
