@@ -116,6 +116,61 @@ class VectorKernelsTest {
      * a row starting at the second group, rows padded to whole groups, a range that is not whole groups (scalar path),
      * and the dequantized values.
      */
+    /**
+     * The two-head attention kernels against the one-head ones, called directly: {@link ArrayMath} only takes them where
+     * the CPU has 32 vector registers, and CI machines may not. Scattered positions (a paged cache), tiles with a
+     * scalar tail, and a running sum continued from an earlier tile.
+     */
+    @Test
+    void twoHeadAttentionKernelsEqualTheOneHeadOnes() {
+        for (int headSize : new int[] {16, 64, 128}) {
+            for (int n : new int[] {1, 4, 7, 33}) {
+                float[] keys = new float[(n + 3) * 2 * headSize];
+                float[] values = new float[keys.length];
+                for (int i = 0; i < keys.length; i++) {
+                    keys[i] = (float) random.nextGaussian();
+                    values[i] = (float) random.nextGaussian();
+                }
+                int[] offsets = new int[n];
+                for (int t = 0; t < n; t++) {
+                    offsets[t] = ((t * 7) % (n + 3)) * 2 * headSize;
+                }
+                float[] q = new float[5 + 2 * headSize];
+                for (int i = 0; i < q.length; i++) {
+                    q[i] = (float) random.nextGaussian();
+                }
+                float[] both = new float[2 * n + 3];
+                VectorKernels.attentionScoresTwoHeads(q, 5, keys, offsets, 0, n, headSize, headSize, 0.125f, both, 3, 3 + n);
+                float[] alone = new float[2 * n + 3];
+                VectorKernels.attentionScores(q, 5, keys, offsets, 0, n, headSize, headSize, 0.125f, alone, 3);
+                VectorKernels.attentionScores(q, 5 + headSize, keys, offsets, 0, n, headSize, headSize, 0.125f, alone, 3 + n);
+                assertThat(both).containsExactly(alone);
+
+                if (headSize % 64 != 0) {
+                    continue;
+                }
+                float[] weights = new float[2 * n];
+                for (int i = 0; i < weights.length; i++) {
+                    weights[i] = random.nextFloat();
+                }
+                int split = n / 2;
+                for (int c = 0; c < headSize; c += 64) {
+                    float[] pair = new float[2 + 2 * headSize];
+                    float[] single = new float[2 + 2 * headSize];
+                    VectorKernels.weightedSum64TwoHeads(pair, 2 + c, 2 + headSize + c, weights, 0, n, values, offsets, 0, split,
+                            headSize + c, true);
+                    VectorKernels.weightedSum64TwoHeads(pair, 2 + c, 2 + headSize + c, weights, 0, n, values, offsets, split, n,
+                            headSize + c, false);
+                    VectorKernels.weightedSum64(single, 2 + c, weights, 0, values, offsets, 0, split, headSize + c, true);
+                    VectorKernels.weightedSum64(single, 2 + c, weights, 0, values, offsets, split, n, headSize + c, false);
+                    VectorKernels.weightedSum64(single, 2 + headSize + c, weights, n, values, offsets, 0, split, headSize + c, true);
+                    VectorKernels.weightedSum64(single, 2 + headSize + c, weights, n, values, offsets, split, n, headSize + c, false);
+                    assertThat(pair).containsExactly(single);
+                }
+            }
+        }
+    }
+
     @Test
     void q8_0InGroupsOf8BlocksMatchesGgml() {
         int blocks = 24;
