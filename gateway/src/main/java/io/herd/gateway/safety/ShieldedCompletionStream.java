@@ -16,64 +16,48 @@ import reactor.core.publisher.Mono;
  */
 final class ShieldedCompletionStream {
 
-    private final Function<String, Mono<ShieldRunner.Verdict>> check;
-    private final StreamWindow window;
-    private final StringBuilder raw = new StringBuilder();
-    private int releasedRaw;
-    private String releasedOut = "";
-    private boolean refused;
+    private final HeldBackText text;
 
     ShieldedCompletionStream(Function<String, Mono<ShieldRunner.Verdict>> check, StreamWindow window) {
-        this.check = check;
-        this.window = window;
+        this.text = new HeldBackText(check, window);
     }
 
     Flux<Completion> apply(Flux<Completion> upstream) {
         return upstream
                 .concatMap(this::onEvent)
-                .takeUntil(event -> refused && isContentFilter(event));
+                .takeUntil(event -> text.refused() && isContentFilter(event));
     }
 
     private Flux<Completion> onEvent(Completion event) {
-        if (refused) {
+        if (text.refused()) {
             return Flux.empty();
         }
         if (event.choices().isEmpty()) {
             return Flux.just(event); // usage-only event
         }
         Completion.CompletionChoice choice = event.choices().getFirst();
-        if (choice.text() != null) {
-            raw.append(choice.text());
-        }
+        text.append(choice.text());
         boolean finish = choice.finishReason() != null;
-        int cut = finish ? (raw.length() > releasedRaw ? raw.length() : -1) : window.nextCut(raw, releasedRaw);
+        int cut = text.nextCut(finish);
         Flux<Completion> finishEvent = finish ? Flux.just(withText(event, "", choice.finishReason())) : Flux.empty();
         if (cut < 0) {
             return finishEvent;
         }
-        return release(event, cut).concatWith(Flux.defer(() -> refused ? Flux.empty() : finishEvent));
+        return release(event, cut).concatWith(Flux.defer(() -> text.refused() ? Flux.empty() : finishEvent));
     }
 
     private Flux<Completion> release(Completion template, int cut) {
-        String candidate = raw.substring(0, cut);
-        return check.apply(candidate).flatMapMany(verdict -> {
-            if (verdict.blocks()) {
-                refused = true;
-                return Flux.just(withText(template, verdict.blocking().userMessage(), FinishReason.CONTENT_FILTER));
+        return text.release(cut).flatMapMany(release -> {
+            if (release.refused()) {
+                return Flux.just(withText(template, release.refusal(), FinishReason.CONTENT_FILTER));
             }
-            String out = verdict.redacted() != null && !verdict.redacted().isEmpty()
-                    ? verdict.redacted().getLast().text() : candidate;
-            String delta = out.length() > releasedOut.length() && out.startsWith(releasedOut)
-                    ? out.substring(releasedOut.length()) : out.substring(Math.min(out.length(), releasedOut.length()));
-            releasedRaw = cut;
-            releasedOut = out;
-            return delta.isEmpty() ? Flux.empty() : Flux.just(withText(template, delta, null));
+            return release.delta().isEmpty() ? Flux.empty() : Flux.just(withText(template, release.delta(), null));
         });
     }
 
-    private static Completion withText(Completion template, String text, String finishReason) {
+    private static Completion withText(Completion template, String content, String finishReason) {
         return new Completion(template.id(), template.object(), template.created(), template.model(),
-                List.of(new Completion.CompletionChoice(0, text, finishReason)), finishReason == null ? null : template.usage(),
+                List.of(new Completion.CompletionChoice(0, content, finishReason)), finishReason == null ? null : template.usage(),
                 template.systemFingerprint());
     }
 

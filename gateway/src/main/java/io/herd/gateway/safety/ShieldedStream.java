@@ -18,26 +18,20 @@ import reactor.core.publisher.Mono;
  */
 final class ShieldedStream {
 
-    private final Function<String, Mono<ShieldRunner.Verdict>> check;
-    private final StreamWindow window;
-    private final StringBuilder raw = new StringBuilder();
-    private int releasedRaw;
-    private String releasedOut = "";
-    private boolean refused;
+    private final HeldBackText text;
 
     ShieldedStream(Function<String, Mono<ShieldRunner.Verdict>> check, StreamWindow window) {
-        this.check = check;
-        this.window = window;
+        this.text = new HeldBackText(check, window);
     }
 
     Flux<ChatCompletionChunk> apply(Flux<ChatCompletionChunk> upstream) {
         return upstream
                 .concatMap(this::onChunk)
-                .takeUntil(chunk -> refused && isFinish(chunk));
+                .takeUntil(chunk -> text.refused() && isFinish(chunk));
     }
 
     private Flux<ChatCompletionChunk> onChunk(ChatCompletionChunk chunk) {
-        if (refused) {
+        if (text.refused()) {
             return Flux.empty();
         }
         if (chunk.choices().isEmpty()) {
@@ -47,46 +41,32 @@ final class ShieldedStream {
         Delta delta = choice.delta();
         String content = delta == null ? null : delta.content();
         boolean finish = choice.finishReason() != null;
-        if (content != null && !content.isEmpty()) {
-            raw.append(content);
-        }
+        text.append(content);
         boolean onlyContent = delta != null && delta.role() == null && delta.toolCalls() == null && delta.refusal() == null
                 && delta.reasoningContent() == null;
         Flux<ChatCompletionChunk> passThrough = onlyContent && !finish ? Flux.empty()
                 : Flux.just(withoutContent(chunk, choice));
-        int cut = finish ? (raw.length() > releasedRaw ? raw.length() : -1) : window.nextCut(raw, releasedRaw);
+        int cut = text.nextCut(finish);
         if (cut < 0) {
-            return finish ? finalCheck(chunk, passThrough) : passThrough;
+            // the finish chunk of an answer whose text was all released already needs no further check
+            return passThrough;
         }
-        return release(chunk, cut).concatWith(finish ? Flux.defer(() -> refused ? Flux.empty() : passThrough) : passThrough);
-    }
-
-    /** The finish chunk of an answer whose text was all released already: checked once more is unnecessary. */
-    private Flux<ChatCompletionChunk> finalCheck(ChatCompletionChunk chunk, Flux<ChatCompletionChunk> passThrough) {
-        return passThrough;
+        return release(chunk, cut).concatWith(finish ? Flux.defer(() -> text.refused() ? Flux.empty() : passThrough) : passThrough);
     }
 
     private Flux<ChatCompletionChunk> release(ChatCompletionChunk template, int cut) {
-        String candidate = raw.substring(0, cut);
-        return check.apply(candidate).flatMapMany(verdict -> {
-            if (verdict.blocks()) {
-                refused = true;
+        return text.release(cut).flatMapMany(release -> {
+            if (release.refused()) {
                 return Flux.just(
-                        contentChunk(template, verdict.blocking().userMessage(), null),
+                        contentChunk(template, release.refusal(), null),
                         contentChunk(template, null, FinishReason.CONTENT_FILTER));
             }
-            String out = verdict.redacted() != null && !verdict.redacted().isEmpty()
-                    ? verdict.redacted().getLast().text() : candidate;
-            String delta = out.length() > releasedOut.length() && out.startsWith(releasedOut)
-                    ? out.substring(releasedOut.length()) : out.substring(Math.min(out.length(), releasedOut.length()));
-            releasedRaw = cut;
-            releasedOut = out;
-            return delta.isEmpty() ? Flux.empty() : Flux.just(contentChunk(template, delta, null));
+            return release.delta().isEmpty() ? Flux.empty() : Flux.just(contentChunk(template, release.delta(), null));
         });
     }
 
-    private static ChatCompletionChunk contentChunk(ChatCompletionChunk template, String text, String finishReason) {
-        Delta delta = text == null ? Delta.empty() : Delta.content(text);
+    private static ChatCompletionChunk contentChunk(ChatCompletionChunk template, String content, String finishReason) {
+        Delta delta = content == null ? Delta.empty() : Delta.content(content);
         return new ChatCompletionChunk(template.id(), template.object(), template.created(), template.model(),
                 List.of(new ChunkChoice(0, delta, finishReason)), null, template.systemFingerprint());
     }
