@@ -10,7 +10,7 @@ import java.lang.foreign.MemorySegment;
  * an input vector, and dequantization of ranges.
  */
 public abstract sealed class FloatTensor
-        permits F32Tensor, F16Tensor, BF16Tensor, Q8_0Tensor, Q4_0Tensor, Q4_KTensor, Q5_KTensor, Q6_KTensor {
+        permits F32Tensor, F16Tensor, BF16Tensor, Q8_0Tensor, Q4_0Tensor, ScaledMinKTensor, Q6_KTensor {
 
     protected final MemorySegment data;
     protected final long size;

@@ -15,9 +15,8 @@ import java.lang.foreign.MemorySegment;
  * is element {@code 16 * (L % 2) + 4t + p} of that sub-block. A word's 16 lanes times 16 activations then add into one
  * 16-bit partial sum per half sub-block, with no horizontal sums until the super-block's end.
  */
-public final class Q4_KTensor extends FloatTensor {
+public final class Q4_KTensor extends ScaledMinKTensor {
 
-    static final int BLOCK = 256;
     /** A ggml super-block's bytes. */
     static final int BLOCK_BYTES = 144;
     /** A repacked super-block's bytes. */
@@ -28,12 +27,8 @@ public final class Q4_KTensor extends FloatTensor {
     private static final int SCALES = 4;
     private static final int QS = 16;
 
-    /** The repacked super-blocks, in a Java array: the vector kernel reads it with int indexes. */
-    private final byte[] bytes;
-
     private Q4_KTensor(byte[] bytes, long size) {
-        super(MemorySegment.ofArray(bytes), size);
-        this.bytes = bytes;
+        super(bytes, size, PACKED_BYTES);
     }
 
     /**
@@ -97,7 +92,8 @@ public final class Q4_KTensor extends FloatTensor {
     }
 
     /** The 4-bit quant of element {@code e} of sub-block {@code s} in the repacked super-block at byte {@code block}. */
-    private int quant(int block, int s, int e) {
+    @Override
+    int quant(int block, int s, int e) {
         int lane = 2 * s + e / 16;
         int t = (e % 16) / 4;
         int at = block + PACKED_QS + 32 * t + 2 * lane;
@@ -111,100 +107,14 @@ public final class Q4_KTensor extends FloatTensor {
     }
 
     @Override
-    public ActivationFormat activationFormat() {
-        return ActivationFormat.Q8_K;
+    float vectorDot(int rowAt, MatmulInput x, int blocks) {
+        return VectorKernels.dotQ4_K(bytes, rowAt, x.qKLanes(), x.qKScales(), x.qKPairSums(), blocks);
     }
 
     @Override
-    public float getFloat(long index) {
-        int block = (int) (index / BLOCK) * PACKED_BYTES;
-        int within = (int) (index % BLOCK);
-        int s = within / 32;
-        float d = half(data, block) * bytes[block + PACKED_SCALES + s];
-        float m = half(data, block + 2) * bytes[block + PACKED_MINS + s];
-        return d * quant(block, s, within % 32) - m;
-    }
-
-    @Override
-    protected void prepare(MatmulInput x) {
-        super.prepare(x);
-        if (Kernels.VECTOR) {
-            x.qKLanes();
-        }
-    }
-
-    @Override
-    public float dot(long thisOffset, MatmulInput input, int size) {
-        int block = (int) (thisOffset / BLOCK) * PACKED_BYTES;
-        if (Kernels.VECTOR) {
-            return VectorKernels.dotQ4_K(bytes, block, input.qKLanes(), input.qKScales(), input.qKPairSums(), size / BLOCK);
-        }
-        return dotScalar(block, input.qKQuants(), input.qKScales(), input.qKBlockSums(), size / BLOCK);
-    }
-
-    /**
-     * A batch (a prompt, or a decode step of several sequences): each row against the inputs four at a time
-     * ({@link VectorKernels#dotQ4_KFourInputs}), the rest one at a time; every result equals {@link #dot}'s.
-     */
-    @Override
-    boolean multiplyBatch(MatmulInput[] inputs, int count, float[][] outputs, int[] outputOffsets, int rows, int cols, Parallel pool) {
-        if (cols % BLOCK != 0) {
-            return false;
-        }
-        for (int i = 0; i < count; i++) {
-            prepare(inputs[i]);
-        }
-        int blocks = cols / BLOCK;
-        multiplyInFours(inputs, count, outputs, outputOffsets, rows, blocks * PACKED_BYTES, pool,
-                (row, a, b, c, d, out) -> VectorKernels.dotQ4_KFourInputs(bytes, row, blocks, a.qKLanes(), b.qKLanes(), c.qKLanes(),
-                        d.qKLanes(), a.qKPairSums(), b.qKPairSums(), c.qKPairSums(), d.qKPairSums(), a.qKScales(),
-                        b.qKScales(), c.qKScales(), d.qKScales(), out),
-                (row, x) -> VectorKernels.dotQ4_K(bytes, row, x.qKLanes(), x.qKScales(), x.qKPairSums(), blocks));
-        return true;
-    }
-
-    /**
-     * The fallback without the Vector API, ggml's Q4_K x Q8_K arithmetic on the repacked blocks: per super-block the
-     * exact integer sums, then {@code sum += d * scaled - dmin * mins}.
-     */
-    float dotScalar(int firstBlock, byte[] xq, float[] xd, int[] xBlockSums, int blocks) {
-        float sum = 0;
-        for (int b = 0; b < blocks; b++) {
-            int block = firstBlock + b * PACKED_BYTES;
-            int scaled = 0;
-            int mins = 0;
-            for (int s = 0; s < 8; s++) {
-                int dot = 0;
-                for (int e = 0; e < 32; e++) {
-                    dot += quant(block, s, e) * xq[b * 256 + 32 * s + e];
-                }
-                scaled += bytes[block + PACKED_SCALES + s] * dot;
-                mins += bytes[block + PACKED_MINS + s] * (xBlockSums[b * 16 + 2 * s] + xBlockSums[b * 16 + 2 * s + 1]);
-            }
-            float d = half(data, block) * xd[b];
-            float dmin = half(data, block + 2) * xd[b];
-            sum += d * scaled - dmin * mins;
-        }
-        return sum;
-    }
-
-    @Override
-    public void dequantize(long offset, float[] dst, int dstOffset, int n) {
-        if (offset % BLOCK != 0 || n % BLOCK != 0) {
-            super.dequantize(offset, dst, dstOffset, n);
-            return;
-        }
-        for (int i = 0; i < n; i += BLOCK) {
-            int block = (int) ((offset + i) / BLOCK) * PACKED_BYTES;
-            float d = half(data, block);
-            float dmin = half(data, block + 2);
-            for (int s = 0; s < 8; s++) {
-                float ds = d * bytes[block + PACKED_SCALES + s];
-                float ms = dmin * bytes[block + PACKED_MINS + s];
-                for (int e = 0; e < 32; e++) {
-                    dst[dstOffset + i + 32 * s + e] = ds * quant(block, s, e) - ms;
-                }
-            }
-        }
+    void vectorDotFour(int rowAt, int blocks, MatmulInput a, MatmulInput b, MatmulInput c, MatmulInput d, float[] out) {
+        VectorKernels.dotQ4_KFourInputs(bytes, rowAt, blocks, a.qKLanes(), b.qKLanes(), c.qKLanes(), d.qKLanes(),
+                a.qKPairSums(), b.qKPairSums(), c.qKPairSums(), d.qKPairSums(), a.qKScales(), b.qKScales(), c.qKScales(),
+                d.qKScales(), out);
     }
 }
